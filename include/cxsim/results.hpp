@@ -1,0 +1,44 @@
+#pragma once
+// What a run produces, before statistics and formatting: per replication, named metrics, named
+// per-period series, and per-entity counts. Names follow ../shared/MODEL.md "Result file".
+// The engine fills these; stats summarizes them; report formats them. No JSON here.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace cxsim {
+
+struct EntityCounts {
+  // e.g. touchpoints: visits, failures, exits; channels: contacts, abandoned, resolved, ...
+  std::map<std::string, double> values;
+};
+
+struct ReplicationResult {
+  std::map<std::string, double> metrics;              // MODEL.md metric name -> value (NaN = undefined)
+  std::map<std::string, std::vector<double>> series;  // name -> one value per period (or per nps period)
+  std::map<std::string, EntityCounts> touchpoints;    // touchpoint id -> counts
+  std::map<std::string, EntityCounts> channels;       // channel id -> counts
+  std::map<std::string, EntityCounts> interventions;  // intervention id -> counts
+};
+
+struct RunInfo {
+  std::string scenario_name;
+  std::string scenario_file;
+  std::uint64_t seed = 0;
+  std::int64_t customers = 0;
+  int horizon_periods = 0;
+  int replications = 0;
+  double period_days = 1.0;
+  std::string currency;
+  int threads = 0;  // informational only: results never depend on it
+};
+
+struct RunResult {
+  RunInfo info;
+  std::vector<int> period;      // 0 .. horizon-1
+  std::vector<int> nps_period;  // periods at whose end population NPS was recorded
+  std::vector<ReplicationResult> replications;
+};
+
+}  // namespace cxsim
