@@ -1,0 +1,111 @@
+#pragma once
+// The per-customer kernel: plain serial code that reads like ../shared/MODEL.md "One period, in
+// order". It knows nothing of threads; the runner calls it over blocks of customers. Every draw
+// comes from the customer's own Philox stream (rng.hpp), so the order of calls never matters.
+#include <cstdint>
+#include <vector>
+
+#include "cxsim/model.hpp"
+#include "cxsim/queue.hpp"
+#include "cxsim/stats.hpp"
+
+namespace cxsim {
+
+// State of one simulated customer between periods: 32 bytes.
+struct Customer {
+  float sentiment;             // s in [-1, 1]
+  float bad;                   // decayed count of bad experiences
+  float effort;                // decayed recent effort
+  float frailty;               // z, Gamma(1/v, v)
+  std::uint32_t touchpoint;    // current touchpoint (model index)
+  std::int32_t issue_opened;   // period the open issue opened; -1 = no open issue
+  std::uint16_t issue_contacts;  // contacts made so far on the open issue
+  std::uint8_t segment;
+  std::uint8_t flags;          // kActive | kContacting
+  std::uint8_t channel;        // channel of this period's contact
+  std::uint8_t reserved[3];
+
+  static constexpr std::uint8_t kActive = 1;
+  static constexpr std::uint8_t kContacting = 2;
+  bool active() const { return flags & kActive; }
+  bool has_issue() const { return issue_opened >= 0; }
+};
+static_assert(sizeof(Customer) == 32, "Customer state is meant to stay at 32 bytes");
+
+// Sum of doubles in 2^-32 fixed point, so totals are exact and associative: merging per-thread or
+// per-process tallies in any order gives the same bits. Each added value is truncated to 2^-32.
+struct ExactSum {
+  __extension__ typedef __int128 int128;
+  int128 fixed = 0;
+  void add(double x) { fixed += static_cast<int128>(x * 4294967296.0); }
+  double value() const { return static_cast<double>(fixed) / 4294967296.0; }
+  ExactSum& operator+=(const ExactSum& o) {
+    fixed += o.fixed;
+    return *this;
+  }
+};
+
+// Per-channel service tallies.
+struct ChannelTally {
+  std::int64_t contacts = 0, handled = 0, abandoned = 0, resolved = 0;
+  ExactSum handled_wait_minutes;
+  QuantileSketch handled_waits;
+  std::vector<std::int64_t> contacts_by_period, abandoned_by_period, handled_by_period;
+  std::vector<ExactSum> wait_by_period;  // handled waits, minutes
+};
+
+// Everything one replication accumulates. Integers and ExactSums only: merge is exact.
+struct Tally {
+  explicit Tally(const Model& m);
+  void merge(const Tally& other);
+
+  ExactSum revenue, touchpoint_cost, contact_cost, referrals;  // money discounted
+  std::int64_t survey_responses = 0, survey_promoters = 0, survey_detractors = 0;
+  std::int64_t hazard_churns = 0, exit_churns = 0;
+  std::vector<std::int64_t> visits, failures, exits;  // per touchpoint
+
+  // Service, over all channels.
+  std::int64_t satisfied = 0, ces_sum = 0;  // per contact (CSAT 4-5; CES score)
+  std::int64_t first_contacts = 0, first_contact_resolved = 0;
+  std::int64_t service_resolutions = 0, service_resolution_periods = 0;  // ART
+  std::vector<ChannelTally> channels;
+
+  // Per period.
+  std::vector<std::int64_t> active_end, open_issues_end;
+  std::vector<ExactSum> revenue_by_period;  // undiscounted
+  std::vector<ExactSum> nps_sum;            // sum of P(promoter|s) - P(detractor|s), when due
+};
+
+// P(promoter | s) and P(detractor | s) for L = clamp(round(5 + 5 s + e), 0, 10), e ~ N(0, sd).
+double promoter_probability(double s, double noise_sd);
+double detractor_probability(double s, double noise_sd);
+
+class Kernel {
+ public:
+  Kernel(const Model& model, std::uint32_t replication) : m_(model), replication_(replication) {}
+
+  // Draws segment, initial sentiment, frailty and starting touchpoint (the start is not a visit).
+  void init(Customer& c, std::uint32_t id) const;
+
+  // Period t, phase 1 (MODEL "One period" steps 1-2): revenue for starting the period active,
+  // self-resolution, then a contact (counted in the channel's demand) or a journey step.
+  void step(Customer& c, std::uint32_t id, int t, Tally& tally) const;
+
+  // Period t, phase 2 (step 3): the outcome of this period's contact given the channels' queues.
+  void serve(Customer& c, std::uint32_t id, int t, const std::vector<QueuePeriod>& queues, Tally& tally) const;
+
+  // Period t, phase 3 (step 4): churn draw, decays, NPS when due, referrals.
+  void end_period(Customer& c, std::uint32_t id, int t, Tally& tally) const;
+
+  // This period's churn probability p = 1 - exp(-z base m exp(b.x)) (cloglog proportional hazards).
+  double churn_probability(const Customer& c) const;
+
+ private:
+  void experience(Customer& c, double quality, double salience) const;
+  void visit(Customer& c, std::uint32_t id, int t, std::uint32_t v, Tally& tally) const;
+
+  const Model& m_;
+  std::uint32_t replication_;
+};
+
+}  // namespace cxsim

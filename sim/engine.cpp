@@ -1,0 +1,266 @@
+#include "cxsim/engine.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "cxsim/rng.hpp"
+
+namespace cxsim {
+
+namespace {
+
+inline double clamp_unit(double x) { return std::min(1.0, std::max(-1.0, x)); }
+
+inline double normal_draw(double mean, double sd, double u1, double u2) {
+  return sd > 0.0 ? mean + sd * standard_normal(u1, u2) : mean;
+}
+
+}  // namespace
+
+Tally::Tally(const Model& m)
+    : visits(m.touchpoints.size(), 0),
+      failures(m.touchpoints.size(), 0),
+      exits(m.touchpoints.size(), 0),
+      channels(m.channels.size()),
+      active_end(m.horizon_periods, 0),
+      open_issues_end(m.horizon_periods, 0),
+      revenue_by_period(m.horizon_periods),
+      nps_sum(m.horizon_periods) {
+  for (ChannelTally& c : channels) {
+    c.contacts_by_period.assign(m.horizon_periods, 0);
+    c.abandoned_by_period.assign(m.horizon_periods, 0);
+    c.handled_by_period.assign(m.horizon_periods, 0);
+    c.wait_by_period.assign(m.horizon_periods, ExactSum{});
+  }
+}
+
+template <typename T>
+static void add_all(std::vector<T>& into, const std::vector<T>& from) {
+  for (std::size_t i = 0; i < into.size(); ++i) into[i] += from[i];
+}
+
+void Tally::merge(const Tally& o) {
+  revenue += o.revenue;
+  touchpoint_cost += o.touchpoint_cost;
+  contact_cost += o.contact_cost;
+  referrals += o.referrals;
+  survey_responses += o.survey_responses;
+  survey_promoters += o.survey_promoters;
+  survey_detractors += o.survey_detractors;
+  hazard_churns += o.hazard_churns;
+  exit_churns += o.exit_churns;
+  add_all(visits, o.visits);
+  add_all(failures, o.failures);
+  add_all(exits, o.exits);
+  satisfied += o.satisfied;
+  ces_sum += o.ces_sum;
+  first_contacts += o.first_contacts;
+  first_contact_resolved += o.first_contact_resolved;
+  service_resolutions += o.service_resolutions;
+  service_resolution_periods += o.service_resolution_periods;
+  for (std::size_t k = 0; k < channels.size(); ++k) {
+    ChannelTally& a = channels[k];
+    const ChannelTally& b = o.channels[k];
+    a.contacts += b.contacts;
+    a.handled += b.handled;
+    a.abandoned += b.abandoned;
+    a.resolved += b.resolved;
+    a.handled_wait_minutes += b.handled_wait_minutes;
+    a.handled_waits.merge(b.handled_waits);
+    add_all(a.contacts_by_period, b.contacts_by_period);
+    add_all(a.abandoned_by_period, b.abandoned_by_period);
+    add_all(a.handled_by_period, b.handled_by_period);
+    add_all(a.wait_by_period, b.wait_by_period);
+  }
+  add_all(active_end, o.active_end);
+  add_all(open_issues_end, o.open_issues_end);
+  add_all(revenue_by_period, o.revenue_by_period);
+  add_all(nps_sum, o.nps_sum);
+}
+
+// L = clamp(round(5 + 5 s + e), 0, 10): promoter iff 5 + 5 s + e >= 8.5, detractor iff < 6.5.
+double promoter_probability(double s, double noise_sd) {
+  const double gap = 8.5 - (5.0 + 5.0 * s);
+  if (noise_sd <= 0.0) return gap <= 0.0 ? 1.0 : 0.0;
+  return 0.5 * std::erfc(gap / (noise_sd * 1.4142135623730950488));
+}
+
+double detractor_probability(double s, double noise_sd) {
+  const double gap = 6.5 - (5.0 + 5.0 * s);
+  if (noise_sd <= 0.0) return gap > 0.0 ? 1.0 : 0.0;
+  return 0.5 * std::erfc(-gap / (noise_sd * 1.4142135623730950488));
+}
+
+void Kernel::init(Customer& c, std::uint32_t id) const {
+  const CustomerRng rng(m_.seed, replication_, id);
+  const Uniforms4 u = rng.uniforms(0, Stream::kInit);
+  c = Customer{};
+  c.segment = static_cast<std::uint8_t>(m_.segment_pick.pick(u[0]));
+  const SegmentModel& g = m_.segments[c.segment];
+  c.touchpoint = g.entry_touchpoints[g.entry.pick(u[1])];
+  c.sentiment = static_cast<float>(clamp_unit(normal_draw(g.sentiment_mean, g.sentiment_sd, u[2], u[3])));
+  c.frailty = static_cast<float>(gamma_frailty(rng, g.frailty_variance));
+  c.issue_opened = -1;
+  c.flags = Customer::kActive;
+}
+
+// s <- s + w (q - s), w = min(1, memory * salience [* negativity_bias when q < s]).
+void Kernel::experience(Customer& c, double q, double salience) const {
+  const SegmentModel& g = m_.segments[c.segment];
+  const double s = c.sentiment;
+  const double w = std::min(1.0, g.memory * salience * (q < s ? g.negativity_bias : 1.0));
+  c.sentiment = static_cast<float>(clamp_unit(s + w * (q - s)));
+  if (q < g.bad_threshold) c.bad += 1.0f;
+}
+
+void Kernel::step(Customer& c, std::uint32_t id, int t, Tally& tally) const {
+  if (!c.active()) return;
+  const SegmentModel& g = m_.segments[c.segment];
+  tally.revenue.add(g.revenue_per_period * m_.discount[t]);
+  tally.revenue_by_period[t].add(g.revenue_per_period);
+  const CustomerRng rng(m_.seed, replication_, id);
+
+  if (c.has_issue()) {
+    const Uniforms4 u = rng.uniforms(static_cast<std::uint32_t>(t), Stream::kIssue);
+    if (u[0] < g.self_resolve) {
+      c.issue_opened = -1;
+      c.issue_contacts = 0;
+    } else if (!m_.channels.empty() && u[1] < g.contact_propensity) {
+      c.channel = static_cast<std::uint8_t>(g.channel_mix.pick(u[2]));
+      c.flags |= Customer::kContacting;
+      ++tally.channels[c.channel].contacts_by_period[t];
+      return;
+    }
+  }
+
+  const Uniforms4 u = rng.uniforms(static_cast<std::uint32_t>(t), Stream::kVisit);
+  const std::uint32_t v = m_.next_touchpoint(c.touchpoint, u[0]);
+  c.touchpoint = v;
+  const TouchpointModel& tp = m_.touchpoints[v];
+  if (tp.exit) {
+    c.flags &= static_cast<std::uint8_t>(~Customer::kActive);
+    ++tally.exits[v];
+    ++tally.exit_churns;
+    return;
+  }
+
+  ++tally.visits[v];
+  double q;
+  if (tp.failure > 0.0 && u[1] < tp.failure) {
+    q = tp.failure_quality;
+    ++tally.failures[v];
+    if (!c.has_issue()) {
+      c.issue_opened = t;
+      c.issue_contacts = 0;
+    }
+  } else {
+    q = clamp_unit(normal_draw(tp.quality_mean, tp.quality_sd, u[2], u[3]));
+  }
+  if (tp.revenue != 0.0) {
+    tally.revenue.add(tp.revenue * m_.discount[t]);
+    tally.revenue_by_period[t].add(tp.revenue);
+  }
+  if (tp.cost != 0.0) tally.touchpoint_cost.add(tp.cost * m_.discount[t]);
+  c.effort += static_cast<float>(tp.effort);
+  experience(c, q, tp.salience);
+
+  if (tp.survey_rate > 0.0) {
+    const Uniforms4 su = rng.uniforms(static_cast<std::uint32_t>(t), Stream::kSurvey);
+    if (su[0] < tp.survey_rate) {
+      const double x = 5.0 + 5.0 * c.sentiment + normal_draw(0.0, m_.nps_noise_sd, su[1], su[2]);
+      const double likelihood = std::min(10.0, std::max(0.0, std::round(x)));
+      ++tally.survey_responses;
+      if (likelihood >= 9.0) ++tally.survey_promoters;
+      if (likelihood <= 6.0) ++tally.survey_detractors;
+    }
+  }
+}
+
+void Kernel::serve(Customer& c, std::uint32_t id, int t, const std::vector<QueuePeriod>& queues,
+                   Tally& tally) const {
+  if (!(c.flags & Customer::kContacting)) return;
+  c.flags &= static_cast<std::uint8_t>(~Customer::kContacting);
+  const SegmentModel& g = m_.segments[c.segment];
+  const ChannelModel& ch = m_.channels[c.channel];
+  ChannelTally& ct = tally.channels[c.channel];
+  const CustomerRng rng(m_.seed, replication_, id);
+  const Uniforms4 u = rng.uniforms(static_cast<std::uint32_t>(t), Stream::kService);
+
+  double wait = queues[c.channel].wait_minutes(u[0], u[1]);
+  const double patience = -g.patience_minutes * std::log(u[2]);
+  const bool abandoned = wait > patience;
+  if (abandoned) wait = patience;  // the time actually spent waiting before giving up
+  const bool resolved = !abandoned && u[3] < ch.fcr;
+
+  ++ct.contacts;
+  if (ch.cost_per_contact != 0.0) tally.contact_cost.add(ch.cost_per_contact * m_.discount[t]);
+  if (abandoned) {
+    ++ct.abandoned;
+    ++ct.abandoned_by_period[t];
+  } else {
+    ++ct.handled;
+    ++ct.handled_by_period[t];
+    if (!ch.unlimited) {
+      ct.handled_wait_minutes.add(wait);
+      ct.handled_waits.add(wait);
+      ct.wait_by_period[t].add(wait);
+    }
+  }
+
+  const Uniforms4 qu = rng.uniforms(static_cast<std::uint32_t>(t), Stream::kContactQuality);
+  const double q = clamp_unit(normal_draw(ch.quality_mean, ch.quality_sd, qu[0], qu[1]) -
+                              m_.wait_penalty * wait / g.patience_minutes +
+                              (resolved ? m_.resolution_bonus : -m_.unresolved_penalty));
+  const double contact_effort = ch.effort + wait / 60.0 + c.issue_contacts;
+  c.effort += static_cast<float>(contact_effort);
+  experience(c, q, ch.salience);
+
+  const double csat = std::min(5.0, std::max(1.0, std::round(3.0 + 2.0 * q)));
+  if (csat >= 4.0) ++tally.satisfied;
+  tally.ces_sum += static_cast<std::int64_t>(std::min(7.0, std::max(1.0, std::round(1.0 + contact_effort))));
+
+  if (c.issue_contacts == 0) {
+    ++tally.first_contacts;
+    if (resolved) ++tally.first_contact_resolved;
+  }
+  if (c.issue_contacts < 0xFFFF) ++c.issue_contacts;
+  if (resolved) {
+    ++ct.resolved;
+    ++tally.service_resolutions;
+    tally.service_resolution_periods += t - c.issue_opened;
+    c.issue_opened = -1;
+    c.issue_contacts = 0;
+  }
+}
+
+double Kernel::churn_probability(const Customer& c) const {
+  const SegmentModel& g = m_.segments[c.segment];
+  const ChurnCoefficients& b = m_.churn;
+  const double x = b.sentiment * c.sentiment + (c.has_issue() ? b.open_issue : 0.0) +
+                   b.bad_experiences * c.bad + b.effort * c.effort;
+  return -std::expm1(-static_cast<double>(c.frailty) * g.hazard_base * std::exp(x));
+}
+
+void Kernel::end_period(Customer& c, std::uint32_t id, int t, Tally& tally) const {
+  if (!c.active()) return;
+  const SegmentModel& g = m_.segments[c.segment];
+  if (g.referral_rate > 0.0) tally.referrals.add(g.referral_rate * promoter_probability(c.sentiment, m_.nps_noise_sd));
+
+  const CustomerRng rng(m_.seed, replication_, id);
+  const double p = churn_probability(c);
+  if (p > 0.0 && rng.uniforms(static_cast<std::uint32_t>(t), Stream::kHazard)[0] < p) {
+    c.flags &= static_cast<std::uint8_t>(~Customer::kActive);
+    ++tally.hazard_churns;
+    return;
+  }
+  c.bad *= static_cast<float>(g.bad_decay);
+  c.effort *= static_cast<float>(g.effort_decay);
+  ++tally.active_end[t];
+  if (c.has_issue()) ++tally.open_issues_end[t];
+  if (m_.nps_due[t]) {
+    tally.nps_sum[t].add(promoter_probability(c.sentiment, m_.nps_noise_sd) -
+                         detractor_probability(c.sentiment, m_.nps_noise_sd));
+  }
+}
+
+}  // namespace cxsim

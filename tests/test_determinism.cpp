@@ -1,0 +1,56 @@
+// Results are a pure function of scenario and seed: the result file is identical to the bit for
+// any thread count (STYLE.md: the same check across worker counts).
+#include <gtest/gtest.h>
+
+#include "cxsim/report.hpp"
+#include "sim_helpers.hpp"
+
+namespace {
+
+const char* kScenario = R"({"name": "determinism", "seed": 99, "horizon_periods": 60, "replications": 2,
+  "population": {"customers": 10007},
+  "segments": {
+    "a": {"share": 0.7, "initial_sentiment": {"mean": 0.6, "sd": 0.2}, "revenue_per_period": 1.5,
+          "referral_rate": 0.001, "hazard": {"base": 0.001, "frailty_variance": 0.7}, "self_resolve": 0.05},
+    "b": {"share": 0.3, "initial_sentiment": {"mean": 0.3, "sd": 0.3}, "revenue_per_period": 3,
+          "channel_mix": {"phone": 0.8, "web": 0.2}, "hazard": {"base": 0.002}}},
+  "journey": {"entry": {"use": 0.9, "onboard": 0.1}, "touchpoints": {
+    "onboard": {"quality": {"mean": 0.7, "sd": 0.2}, "failure": 0.1, "effort": 1, "next": {"onboard": 3, "use": 1}},
+    "use": {"quality": {"mean": 0.6, "sd": 0.1}, "salience": 0.2, "survey_rate": 0.01, "next": {"use": 20, "bill": 1}},
+    "bill": {"quality": {"mean": 0.5, "sd": 0.2}, "failure": 0.15, "revenue": 1, "next": {"use": 0.98, "gone": 0.02}},
+    "gone": {"exit": true}}},
+  "service": {"channels": {
+    "phone": {"share": 0.5, "agents": {"default": 3, "weekly": [3, 3, 3, 3, 3, 1, 1]}, "aht_minutes": 9, "hours_per_period": 10,
+              "fcr": 0.7, "quality": {"mean": 0.5, "sd": 0.2}, "effort": 2, "cost_per_agent_period": 200},
+    "chat": {"share": 0.3, "agents": 2, "aht_minutes": 12, "fcr": 0.6, "cost_per_contact": 1},
+    "web": {"share": 0.2, "agents": null, "fcr": 0.3, "effort": 1}}}})";
+
+std::string result_for(int threads) {
+  cxsim::RunResult r = cxsim::testing::run_text(kScenario, threads);
+  r.info.threads = 0;
+  return cxsim::result_json(r);
+}
+
+const std::string& reference() {
+  static const std::string ref = result_for(1);
+  return ref;
+}
+
+}  // namespace
+
+class Determinism : public ::testing::TestWithParam<int> {};
+
+TEST_P(Determinism, ResultFileIdenticalForAnyThreadCount) {
+  const std::string out = result_for(GetParam());
+  ASSERT_FALSE(reference().empty());
+  EXPECT_TRUE(out == reference()) << "result differs with " << GetParam() << " threads";
+}
+
+INSTANTIATE_TEST_SUITE_P(Threads, Determinism, ::testing::Values(1, 2, 3, 4, 8));
+
+TEST(Determinism, DifferentSeedsDiffer) {
+  std::string other = kScenario;
+  other.replace(other.find("\"seed\": 99"), 10, "\"seed\": 98");
+  cxsim::RunResult a = cxsim::testing::run_text(kScenario, 2), b = cxsim::testing::run_text(other, 2);
+  EXPECT_NE(a.replications[0].metrics.at("revenue"), b.replications[0].metrics.at("revenue"));
+}

@@ -1,0 +1,164 @@
+// cxsim command line: parses arguments (CLI11), calls the library, maps errors to exit codes.
+//   0 success, 2 invalid input or usage, 1 internal or output error.
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include "cxsim/diagnostics.hpp"
+#include "cxsim/io.hpp"
+#include "cxsim/model.hpp"
+#include "cxsim/report.hpp"
+#include "cxsim/runner.hpp"
+#include "cxsim/scenario.hpp"
+#include "cxsim/version.hpp"
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitInternal = 1;
+constexpr int kExitInput = 2;
+
+void print_diagnostics(const std::vector<cxsim::Diagnostic>& diagnostics) {
+  for (const auto& d : diagnostics) std::cerr << cxsim::format_diagnostic(d) << '\n';
+}
+
+// A progress bar on stderr, shown only on a terminal and only once the run has taken a second.
+class Progress {
+ public:
+  explicit Progress(bool enabled) : enabled_(enabled && isatty(fileno(stderr))), start_(Clock::now()) {}
+  void update(double fraction) {
+    if (!enabled_) return;
+    const auto now = Clock::now();
+    if (now - start_ < std::chrono::seconds(1) || now - last_ < std::chrono::milliseconds(100)) return;
+    last_ = now;
+    shown_ = true;
+    const int width = 40;
+    const int filled = static_cast<int>(fraction * width);
+    const double elapsed = std::chrono::duration<double>(now - start_).count();
+    const double eta = fraction > 0 ? elapsed * (1.0 - fraction) / fraction : 0.0;
+    fmt::print(stderr, "\r[{:<{}}] {:5.1f}%  {:.0f}s left ", std::string(filled, '#'), width, 100.0 * fraction, eta);
+    std::fflush(stderr);
+  }
+  ~Progress() {
+    if (shown_) fmt::print(stderr, "\r{:<70}\r", "");
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  bool enabled_;
+  bool shown_ = false;
+  Clock::time_point start_;
+  Clock::time_point last_{};
+};
+
+struct RunArgs {
+  std::string scenario;
+  std::string output;
+  std::string csv_dir;
+  int threads = 0;
+  std::optional<std::int64_t> customers;
+  std::optional<int> replications;
+  std::optional<std::uint64_t> seed;
+  std::optional<int> horizon;
+  bool quiet = false;
+};
+
+cxsim::Scenario load_with_overrides(const RunArgs& a, bool print_warnings) {
+  std::vector<cxsim::Diagnostic> warnings;
+  cxsim::Scenario s = cxsim::load_scenario(a.scenario, &warnings);
+  if (print_warnings) print_diagnostics(warnings);
+  if (a.customers) s.customers = *a.customers;
+  if (a.replications) s.replications = *a.replications;
+  if (a.seed) s.seed = *a.seed;
+  if (a.horizon) s.horizon_periods = *a.horizon;
+  cxsim::check_run_size(s);
+  return s;
+}
+
+int cmd_run(const RunArgs& a) {
+  const cxsim::Scenario scenario = load_with_overrides(a, true);
+  const cxsim::Model model = cxsim::compile_model(scenario);
+  cxsim::check_memory(scenario, model, a.threads);
+  Progress progress(!a.quiet);
+  cxsim::RunOptions options;
+  options.threads = a.threads;
+  options.progress = [&progress](double f) { progress.update(f); };
+  const cxsim::RunResult result = cxsim::run_simulation(scenario, model, options);
+  if (!a.output.empty()) {
+    const std::string json = cxsim::result_json(result);
+    if (a.output == "-") {
+      std::cout << json;
+    } else {
+      cxsim::write_file_atomic(a.output, json);
+    }
+  }
+  if (!a.csv_dir.empty()) cxsim::write_csv(result, a.csv_dir);
+  if (!a.quiet && a.output != "-") cxsim::print_summary(std::cout, result);
+  return kExitOk;
+}
+
+int cmd_validate(const RunArgs& a) {
+  std::vector<cxsim::Diagnostic> warnings;
+  const cxsim::Scenario s = cxsim::load_scenario(a.scenario, &warnings);
+  print_diagnostics(warnings);
+  const cxsim::Model model = cxsim::compile_model(s);
+  cxsim::check_memory(s, model, a.threads);
+  fmt::print("{}: valid: \"{}\", {} customers, {} segments, {} touchpoints, {} channels, {} periods x {} "
+             "replications ({} warnings)\n",
+             a.scenario, s.name, s.customers, s.segments.size(), s.journey.touchpoints.size(),
+             s.service.channels.size(), s.horizon_periods, s.replications, warnings.size());
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"cxsim: customer-journey simulator and what-if modeler"};
+  app.set_version_flag("--version", std::string("cxsim ") + cxsim::kVersion);
+  app.require_subcommand(1);
+
+  RunArgs args;
+  CLI::App* run = app.add_subcommand("run", "Simulate a scenario and report metrics with 95% confidence intervals");
+  run->add_option("scenario", args.scenario, "Scenario JSON file")->required();
+  run->add_option("-o,--output", args.output, "Write the result JSON to this file ('-' for stdout)");
+  run->add_option("--csv", args.csv_dir, "Write series.csv, nps.csv and metrics.csv into this directory");
+  run->add_option("--threads", args.threads, "Worker threads (0 = all cores); results never depend on it")
+      ->check(CLI::Range(0, 4096));
+  run->add_option("--customers", args.customers, "Override population.customers");
+  run->add_option("--replications", args.replications, "Override replications");
+  run->add_option("--seed", args.seed, "Override seed");
+  run->add_option("--horizon", args.horizon, "Override horizon_periods");
+  run->add_flag("-q,--quiet", args.quiet, "No summary table and no progress bar");
+
+  CLI::App* validate = app.add_subcommand("validate", "Check a scenario and print every diagnostic");
+  validate->add_option("scenario", args.scenario, "Scenario JSON file")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return kExitInput;
+  }
+
+  try {
+    if (run->parsed()) return cmd_run(args);
+    return cmd_validate(args);
+  } catch (const cxsim::InputError& e) {
+    print_diagnostics(e.diagnostics());
+    return kExitInput;
+  } catch (const cxsim::OutputError& e) {
+    std::cerr << "cxsim: error: " << e.what() << '\n';
+    return kExitInternal;
+  } catch (const std::exception& e) {
+    std::cerr << "cxsim: internal error: " << e.what() << '\n';
+    return kExitInternal;
+  }
+}
