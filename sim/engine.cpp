@@ -18,13 +18,14 @@ inline double normal_draw(double mean, double sd, double u1, double u2) {
 }  // namespace
 
 Tally::Tally(const Model& m)
-    : visits(m.touchpoints.size(), 0),
+    : starts(static_cast<std::size_t>(m.horizon_periods) * m.segments.size(), 0),
+      visits(m.touchpoints.size(), 0),
       failures(m.touchpoints.size(), 0),
       exits(m.touchpoints.size(), 0),
       channels(m.channels.size()),
       active_end(m.horizon_periods, 0),
       open_issues_end(m.horizon_periods, 0),
-      revenue_by_period(m.horizon_periods),
+      touchpoint_revenue_by_period(m.horizon_periods),
       nps_sum(m.horizon_periods) {
   for (ChannelTally& c : channels) {
     c.contacts_by_period.assign(m.horizon_periods, 0);
@@ -40,7 +41,8 @@ static void add_all(std::vector<T>& into, const std::vector<T>& from) {
 }
 
 void Tally::merge(const Tally& o) {
-  revenue += o.revenue;
+  add_all(starts, o.starts);
+  touchpoint_revenue += o.touchpoint_revenue;
   touchpoint_cost += o.touchpoint_cost;
   contact_cost += o.contact_cost;
   referrals += o.referrals;
@@ -74,8 +76,29 @@ void Tally::merge(const Tally& o) {
   }
   add_all(active_end, o.active_end);
   add_all(open_issues_end, o.open_issues_end);
-  add_all(revenue_by_period, o.revenue_by_period);
+  add_all(touchpoint_revenue_by_period, o.touchpoint_revenue_by_period);
   add_all(nps_sum, o.nps_sum);
+}
+
+double period_revenue(const Model& m, const Tally& tally, int t) {
+  double r = 0.0;
+  const std::size_t g_count = m.segments.size();
+  for (std::size_t g = 0; g < g_count; ++g)
+    r += static_cast<double>(tally.starts[static_cast<std::size_t>(t) * g_count + g]) * m.segments[g].revenue_per_period;
+  return r + tally.touchpoint_revenue_by_period[t].value();
+}
+
+double discounted_revenue(const Model& m, const Tally& tally) {
+  double r = 0.0;
+  const std::size_t g_count = m.segments.size();
+  for (int t = 0; t < m.horizon_periods; ++t) {
+    double subscription = 0.0;
+    for (std::size_t g = 0; g < g_count; ++g)
+      subscription += static_cast<double>(tally.starts[static_cast<std::size_t>(t) * g_count + g]) *
+                      m.segments[g].revenue_per_period;
+    r += subscription * m.discount[t];
+  }
+  return r + tally.touchpoint_revenue.value();
 }
 
 // L = clamp(round(5 + 5 s + e), 0, 10): promoter iff 5 + 5 s + e >= 8.5, detractor iff < 6.5.
@@ -116,8 +139,7 @@ void Kernel::experience(Customer& c, double q, double salience) const {
 void Kernel::step(Customer& c, std::uint32_t id, int t, Tally& tally) const {
   if (!c.active()) return;
   const SegmentModel& g = m_.segments[c.segment];
-  tally.revenue.add(g.revenue_per_period * m_.discount[t]);
-  tally.revenue_by_period[t].add(g.revenue_per_period);
+  ++tally.starts[static_cast<std::size_t>(t) * m_.segments.size() + c.segment];
   const CustomerRng rng(m_.seed, replication_, id);
 
   if (c.has_issue()) {
@@ -157,8 +179,8 @@ void Kernel::step(Customer& c, std::uint32_t id, int t, Tally& tally) const {
     q = clamp_unit(normal_draw(tp.quality_mean, tp.quality_sd, u[2], u[3]));
   }
   if (tp.revenue != 0.0) {
-    tally.revenue.add(tp.revenue * m_.discount[t]);
-    tally.revenue_by_period[t].add(tp.revenue);
+    tally.touchpoint_revenue.add(tp.revenue * m_.discount[t]);
+    tally.touchpoint_revenue_by_period[t].add(tp.revenue);
   }
   if (tp.cost != 0.0) tally.touchpoint_cost.add(tp.cost * m_.discount[t]);
   c.effort += static_cast<float>(tp.effort);

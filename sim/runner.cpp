@@ -94,7 +94,7 @@ ReplicationResult finalize(const Model& m, const Scenario& s, const Tally& t,
   metrics["churned"] = 1.0 - active_end / n;
   metrics["exit_churned"] = t.exit_churns / n;
   metrics["hazard_churned"] = t.hazard_churns / n;
-  const double revenue = t.revenue.value();
+  const double revenue = discounted_revenue(m, t);
   metrics["revenue"] = revenue;
   metrics["clv"] = revenue / n;
   double agent_cost = 0.0;
@@ -131,6 +131,7 @@ ReplicationResult finalize(const Model& m, const Scenario& s, const Tally& t,
   metrics["frt_p90_minutes"] = waits.count() > 0 ? waits.quantile(0.9) : std::nan("");
   metrics["art_periods"] = ratio(static_cast<double>(t.service_resolution_periods),
                                  static_cast<double>(t.service_resolutions));
+  metrics["first_contacts"] = static_cast<double>(t.first_contacts);
   metrics["fcr"] = ratio(static_cast<double>(t.first_contact_resolved), static_cast<double>(t.first_contacts));
   metrics["aht_minutes"] = ratio(aht_weighted, static_cast<double>(staffed_handled));
   metrics["utilization"] = ratio(busy, agent_periods);
@@ -144,7 +145,7 @@ ReplicationResult finalize(const Model& m, const Scenario& s, const Tally& t,
   for (int p = 0; p < horizon; ++p) {
     active[p] = static_cast<double>(t.active_end[p]);
     retention[p] = active[p] / n;
-    rev[p] = t.revenue_by_period[p].value();
+    rev[p] = period_revenue(m, t, p);
     issues[p] = static_cast<double>(t.open_issues_end[p]);
     double wait_sum = 0.0, handled = 0.0, agents = 0.0, busy_p = 0.0;
     for (std::size_t k = 0; k < m.channels.size(); ++k) {

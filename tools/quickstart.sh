@@ -5,4 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/setup-deps.sh
 tools/build.sh
+mkdir -p results
 build/cxsim run scenarios/telecom_subscription.json -o results/telecom_subscription.json --csv results/telecom_subscription_csv "$@"

@@ -59,7 +59,10 @@ struct Tally {
   explicit Tally(const Model& m);
   void merge(const Tally& other);
 
-  ExactSum revenue, touchpoint_cost, contact_cost, referrals;  // money discounted
+  // Subscription revenue is counted, not summed: starts[t * segments + g] customers of segment g
+  // started period t active. Touchpoint revenue and costs are summed (discounted).
+  std::vector<std::int64_t> starts;
+  ExactSum touchpoint_revenue, touchpoint_cost, contact_cost, referrals;
   std::int64_t survey_responses = 0, survey_promoters = 0, survey_detractors = 0;
   std::int64_t hazard_churns = 0, exit_churns = 0;
   std::vector<std::int64_t> visits, failures, exits;  // per touchpoint
@@ -72,9 +75,14 @@ struct Tally {
 
   // Per period.
   std::vector<std::int64_t> active_end, open_issues_end;
-  std::vector<ExactSum> revenue_by_period;  // undiscounted
+  std::vector<ExactSum> touchpoint_revenue_by_period;  // undiscounted
   std::vector<ExactSum> nps_sum;            // sum of P(promoter|s) - P(detractor|s), when due
 };
+
+// Revenue of period t (undiscounted): subscription plus touchpoint revenue.
+double period_revenue(const Model& m, const Tally& tally, int t);
+// Total discounted revenue over the horizon.
+double discounted_revenue(const Model& m, const Tally& tally);
 
 // P(promoter | s) and P(detractor | s) for L = clamp(round(5 + 5 s + e), 0, 10), e ~ N(0, sd).
 double promoter_probability(double s, double noise_sd);
