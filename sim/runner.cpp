@@ -216,7 +216,10 @@ RunResult run_simulation(const Scenario& scenario, const Model& m, const RunOpti
   result.info.seed = m.seed;
   result.info.customers = m.customers;
   result.info.horizon_periods = m.horizon_periods;
-  result.info.replications = m.replications;
+  const int first_rep = options.first_replication;
+  const int rep_count = options.replication_count < 0 ? m.replications - first_rep : options.replication_count;
+  CXSIM_CHECK(first_rep >= 0 && rep_count >= 0, "replication range must be non-negative");
+  result.info.replications = rep_count;
   result.info.period_days = m.period_days;
   result.info.currency = scenario.economics.currency;
   const int threads = options.threads > 0 ? options.threads : tbb::this_task_arena::max_concurrency();
@@ -236,10 +239,10 @@ RunResult run_simulation(const Scenario& scenario, const Model& m, const RunOpti
   const std::uint32_t n = m.customers;
   const int horizon = m.horizon_periods;
   const std::size_t n_channels = m.channels.size();
-  const double total_periods = static_cast<double>(m.replications) * horizon;
+  const double total_periods = static_cast<double>(std::max(rep_count, 1)) * horizon;
   tbb::task_arena arena(threads);
 
-  for (int rep = 0; rep < m.replications; ++rep) {
+  for (int rep = first_rep; rep < first_rep + rep_count; ++rep) {
     const Kernel kernel(m, static_cast<std::uint32_t>(rep));
     tbb::enumerable_thread_specific<Tally> locals([&m] { return Tally(m); });
     std::vector<ChannelSeries> cs(n_channels);
@@ -303,7 +306,7 @@ RunResult run_simulation(const Scenario& scenario, const Model& m, const RunOpti
             cs[k].busy_agent_periods += agents * queues[k].utilization;
           }
         }
-        if (options.progress) options.progress((rep * static_cast<double>(horizon) + t + 1) / total_periods);
+        if (options.progress) options.progress(((rep - first_rep) * static_cast<double>(horizon) + t + 1) / total_periods);
       }
     });
 

@@ -15,6 +15,12 @@ namespace cxsim {
 
 struct RunOptions {
   int threads = 0;  // 0 = all hardware threads
+  // Which replications to run: first_replication .. first_replication + replication_count - 1
+  // (replication_count < 0: through the model's last). Replication r always draws from the same
+  // streams, so running replications in rounds (sequential stopping) or resuming from a checkpoint
+  // gives the same bits as running them all at once.
+  int first_replication = 0;
+  int replication_count = -1;
   // Called from the calling thread after every period with the fraction of the run done (0..1].
   std::function<void(double)> progress;
 };
@@ -32,7 +38,8 @@ std::uint64_t estimate_memory_bytes(const Model& model, int threads);
 // machine has available (MemAvailable in /proc/meminfo), stating both numbers.
 void check_memory(const Scenario& scenario, const Model& model, int threads);
 
-// Runs every replication of the model.
+// Runs the selected replications of the model (all of them by default); result.replications holds
+// them in order and result.info.replications counts them.
 RunResult run_simulation(const Scenario& scenario, const Model& model, const RunOptions& options = {});
 
 }  // namespace cxsim
