@@ -23,6 +23,7 @@ Tally::Tally(const Model& m)
       failures(m.touchpoints.size(), 0),
       exits(m.touchpoints.size(), 0),
       channels(m.channels.size()),
+      interventions(m.interventions.items.size()),
       active_end(m.horizon_periods, 0),
       open_issues_end(m.horizon_periods, 0),
       touchpoint_revenue_by_period(m.horizon_periods),
@@ -32,6 +33,10 @@ Tally::Tally(const Model& m)
     c.abandoned_by_period.assign(m.horizon_periods, 0);
     c.handled_by_period.assign(m.horizon_periods, 0);
     c.wait_by_period.assign(m.horizon_periods, ExactSum{});
+  }
+  for (InterventionTally& it : interventions) {
+    it.uses_by_period.assign(m.horizon_periods, 0);
+    it.waitlisted_by_period.assign(m.horizon_periods, 0);
   }
 }
 
@@ -74,6 +79,18 @@ void Tally::merge(const Tally& o) {
     add_all(a.handled_by_period, b.handled_by_period);
     add_all(a.wait_by_period, b.wait_by_period);
   }
+  for (std::size_t i = 0; i < interventions.size(); ++i) {
+    InterventionTally& a = interventions[i];
+    const InterventionTally& b = o.interventions[i];
+    a.fired += b.fired;
+    a.waitlisted += b.waitlisted;
+    a.uses += b.uses;
+    a.reach += b.reach;
+    a.issues_closed += b.issues_closed;
+    a.cost_discounted += b.cost_discounted;
+    add_all(a.uses_by_period, b.uses_by_period);
+    add_all(a.waitlisted_by_period, b.waitlisted_by_period);
+  }
   add_all(active_end, o.active_end);
   add_all(open_issues_end, o.open_issues_end);
   add_all(touchpoint_revenue_by_period, o.touchpoint_revenue_by_period);
@@ -114,6 +131,12 @@ double detractor_probability(double s, double noise_sd) {
   return 0.5 * std::erfc(-gap / (noise_sd * 1.4142135623730950488));
 }
 
+Kernel::Kernel(const Model& model, std::uint32_t replication, InterventionState* interventions)
+    : m_(model), replication_(replication), iv_state_(interventions) {
+  CXSIM_CHECK(model.interventions.empty() || interventions != nullptr,
+              "a model with interventions needs their per-customer state");
+}
+
 void Kernel::init(Customer& c, std::uint32_t id) const {
   const CustomerRng rng(m_.seed, replication_, id);
   const Uniforms4 u = rng.uniforms(0, Stream::kInit);
@@ -142,6 +165,20 @@ void Kernel::step(Customer& c, std::uint32_t id, int t, Tally& tally) const {
   ++tally.starts[static_cast<std::size_t>(t) * m_.segments.size() + c.segment];
   const CustomerRng rng(m_.seed, replication_, id);
 
+  const InterventionIndex& ix = m_.interventions;
+  if (!ix.empty()) {
+    for (std::uint32_t i : ix.periodic) {
+      if (ix.items[i].periodic_due(t)) fire(c, id, t, i, tally);
+    }
+    for (std::uint32_t i : ix.limited) {
+      std::uint8_t& marks = iv_state_->marks(id, i);
+      if (marks & InterventionState::kPending) {
+        marks &= static_cast<std::uint8_t>(~InterventionState::kPending);
+        treat(c, id, t, i, tally);
+      }
+    }
+  }
+
   if (c.has_issue()) {
     const Uniforms4 u = rng.uniforms(static_cast<std::uint32_t>(t), Stream::kIssue);
     if (u[0] < g.self_resolve) {
@@ -158,17 +195,36 @@ void Kernel::step(Customer& c, std::uint32_t id, int t, Tally& tally) const {
   const Uniforms4 u = rng.uniforms(static_cast<std::uint32_t>(t), Stream::kVisit);
   const std::uint32_t v = m_.next_touchpoint(c.touchpoint, u[0]);
   c.touchpoint = v;
-  const TouchpointModel& tp = m_.touchpoints[v];
-  if (tp.exit) {
+  if (m_.touchpoints[v].exit) {
     c.flags &= static_cast<std::uint8_t>(~Customer::kActive);
     ++tally.exits[v];
     ++tally.exit_churns;
     return;
   }
+  visit(c, id, t, v, u, tally);
+}
 
+// Experiencing touchpoint v (MODEL "Journey graph" steps 1-5), with on_visit triggers before the
+// failure draw and on_failure triggers after the failure's experience.
+void Kernel::visit(Customer& c, std::uint32_t id, int t, std::uint32_t v, const Uniforms4& u, Tally& tally) const {
+  const TouchpointModel& tp = m_.touchpoints[v];
+  const InterventionIndex& ix = m_.interventions;
   ++tally.visits[v];
+  double failure = tp.failure;
+  if (!ix.empty()) {
+    double factor = 1.0;
+    for (std::uint32_t i : ix.on_visit[v]) {
+      if (fire(c, id, t, i, tally) && ix.items[i].has_visit_multiplier) factor *= ix.items[i].visit_failure_multiplier;
+    }
+    for (const TimedFactor& f : ix.failure_factors[v]) {
+      if (iv_state_->until(id, f.slot) > t) factor *= f.factor;
+    }
+    failure *= factor;
+  }
+
   double q;
-  if (tp.failure > 0.0 && u[1] < tp.failure) {
+  const bool failed = failure > 0.0 && u[1] < failure;
+  if (failed) {
     q = tp.failure_quality;
     ++tally.failures[v];
     if (!c.has_issue()) {
@@ -185,8 +241,12 @@ void Kernel::step(Customer& c, std::uint32_t id, int t, Tally& tally) const {
   if (tp.cost != 0.0) tally.touchpoint_cost.add(tp.cost * m_.discount[t]);
   c.effort += static_cast<float>(tp.effort);
   experience(c, q, tp.salience);
+  if (failed && !ix.empty()) {
+    for (std::uint32_t i : ix.on_failure[v]) fire(c, id, t, i, tally);
+  }
 
   if (tp.survey_rate > 0.0) {
+    const CustomerRng rng(m_.seed, replication_, id);
     const Uniforms4 su = rng.uniforms(static_cast<std::uint32_t>(t), Stream::kSurvey);
     if (su[0] < tp.survey_rate) {
       const double x = 5.0 + 5.0 * c.sentiment + normal_draw(0.0, m_.nps_noise_sd, su[1], su[2]);
@@ -195,6 +255,55 @@ void Kernel::step(Customer& c, std::uint32_t id, int t, Tally& tally) const {
       if (likelihood >= 9.0) ++tally.survey_promoters;
       if (likelihood <= 6.0) ++tally.survey_detractors;
     }
+  }
+}
+
+bool Kernel::fire(Customer& c, std::uint32_t id, int t, std::uint32_t i, Tally& tally) const {
+  const InterventionModel& iv = m_.interventions.items[i];
+  if (!iv.targets[c.segment]) return false;
+  InterventionTally& it = tally.interventions[i];
+  ++it.fired;
+  const CustomerRng rng(m_.seed, replication_, id);
+  const auto w = rng.block(static_cast<std::uint32_t>(t), Stream::kIntervention, i);
+  if ((w[0] + 0.5) / 4294967296.0 >= iv.coverage) return false;
+  if (iv.limited()) {
+    it.waitlist.push_back((static_cast<PriorityKey>(w[1]) << 32) | id);
+    ++it.waitlisted;
+    ++it.waitlisted_by_period[t];
+    return false;
+  }
+  treat(c, id, t, i, tally);
+  return true;
+}
+
+// Effects apply in this order: close_issue, effort_change, sentiment_boost, the intervention's own
+// experience (quality), then the timed effects start (live in periods t .. t + duration - 1).
+void Kernel::treat(Customer& c, std::uint32_t id, int t, std::uint32_t i, Tally& tally) const {
+  const InterventionModel& iv = m_.interventions.items[i];
+  InterventionTally& it = tally.interventions[i];
+  ++it.uses;
+  ++it.uses_by_period[t];
+  std::uint8_t& marks = iv_state_->marks(id, i);
+  if (!(marks & InterventionState::kReached)) {
+    marks |= InterventionState::kReached;
+    ++it.reach;
+  }
+  if (iv.cost_per_use != 0.0) it.cost_discounted.add(iv.cost_per_use * m_.discount[t]);
+  if (iv.close_issue && c.has_issue()) {
+    c.issue_opened = -1;
+    c.issue_contacts = 0;
+    ++it.issues_closed;
+  }
+  if (iv.effort_change != 0.0) c.effort = std::max(0.0f, c.effort + static_cast<float>(iv.effort_change));
+  if (iv.sentiment_boost != 0.0) c.sentiment = static_cast<float>(clamp_unit(c.sentiment + iv.sentiment_boost));
+  if (iv.has_quality) {
+    const CustomerRng rng(m_.seed, replication_, id);
+    const Uniforms4 u = rng.uniforms(static_cast<std::uint32_t>(t), Stream::kIntervention, i);
+    experience(c, clamp_unit(normal_draw(iv.quality_mean, iv.quality_sd, u[2], u[3])), iv.salience);
+  }
+  if (iv.timed_slot >= 0) {
+    const std::int64_t until = std::min<std::int64_t>(std::int64_t{t} + iv.duration, m_.horizon_periods);
+    iv_state_->until(id, static_cast<std::uint32_t>(iv.timed_slot)) = static_cast<std::int32_t>(until);
   }
 }
 
@@ -253,14 +362,40 @@ void Kernel::serve(Customer& c, std::uint32_t id, int t, const std::vector<Queue
     c.issue_opened = -1;
     c.issue_contacts = 0;
   }
+  if (!m_.interventions.empty()) {
+    const ContactOutcome outcome =
+        abandoned ? ContactOutcome::kAbandoned : (resolved ? ContactOutcome::kResolved : ContactOutcome::kUnresolved);
+    for (std::uint32_t i : m_.interventions.after_contact[static_cast<int>(outcome)]) fire(c, id, t, i, tally);
+  }
 }
 
-double Kernel::churn_probability(const Customer& c) const {
+double Kernel::hazard_multiplier(std::uint32_t id, int t) const {
+  double m = 1.0;
+  for (const TimedFactor& f : m_.interventions.hazard_factors) {
+    if (iv_state_->until(id, f.slot) > t) m *= f.factor;
+  }
+  return m;
+}
+
+bool Kernel::state_trigger_holds(const Customer& c, std::uint32_t id, int t, const InterventionModel& iv) const {
+  switch (iv.trigger) {
+    case TriggerKind::kSentimentBelow:
+      return c.sentiment < iv.threshold;
+    case TriggerKind::kIssueAgeAbove:
+      return c.has_issue() && t - c.issue_opened > iv.issue_age;
+    case TriggerKind::kRiskAbove:
+      return churn_probability(c, hazard_multiplier(id, t)) > iv.threshold;
+    default:
+      return false;
+  }
+}
+
+double Kernel::churn_probability(const Customer& c, double hazard_multiplier) const {
   const SegmentModel& g = m_.segments[c.segment];
   const ChurnCoefficients& b = m_.churn;
   const double x = b.sentiment * c.sentiment + (c.has_issue() ? b.open_issue : 0.0) +
                    b.bad_experiences * c.bad + b.effort * c.effort;
-  return -std::expm1(-static_cast<double>(c.frailty) * g.hazard_base * std::exp(x));
+  return -std::expm1(-static_cast<double>(c.frailty) * g.hazard_base * hazard_multiplier * std::exp(x));
 }
 
 void Kernel::end_period(Customer& c, std::uint32_t id, int t, Tally& tally) const {
@@ -268,8 +403,14 @@ void Kernel::end_period(Customer& c, std::uint32_t id, int t, Tally& tally) cons
   const SegmentModel& g = m_.segments[c.segment];
   if (g.referral_rate > 0.0) tally.referrals.add(g.referral_rate * promoter_probability(c.sentiment, m_.nps_noise_sd));
 
+  const InterventionIndex& ix = m_.interventions;
+  if (!ix.empty()) {
+    for (std::uint32_t i : ix.state) {
+      if (state_trigger_holds(c, id, t, ix.items[i])) fire(c, id, t, i, tally);
+    }
+  }
   const CustomerRng rng(m_.seed, replication_, id);
-  const double p = churn_probability(c);
+  const double p = churn_probability(c, ix.hazard_factors.empty() ? 1.0 : hazard_multiplier(id, t));
   if (p > 0.0 && rng.uniforms(static_cast<std::uint32_t>(t), Stream::kHazard)[0] < p) {
     c.flags &= static_cast<std::uint8_t>(~Customer::kActive);
     ++tally.hazard_churns;

@@ -198,11 +198,7 @@ Model compile_model(const Scenario& s) {
   m.churn = s.churn;
   m.nps_noise_sd = s.nps.noise_sd;
 
-  if (!s.interventions.empty()) {
-    throw InputError({{Severity::kError, s.file, "/interventions",
-                       "proactive interventions are not supported by this version of cxsim yet; "
-                       "remove the \"interventions\" section"}});
-  }
+  m.interventions = compile_interventions(s, m.touchpoint_ids, m.segment_ids);
   return m;
 }
 

@@ -2,6 +2,7 @@
 
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
+#include <tbb/parallel_sort.h>
 #include <tbb/task_arena.h>
 
 #include <cmath>
@@ -18,12 +19,19 @@ namespace cxsim {
 
 std::size_t state_bytes_per_customer() { return sizeof(Customer); }
 
+std::size_t state_bytes_per_customer(const Model& model) {
+  return sizeof(Customer) + intervention_bytes_per_customer(model.interventions);
+}
+
 std::uint64_t estimate_memory_bytes(const Model& model, int threads) {
   const std::uint64_t per_tally =
       sizeof(Tally) + model.touchpoints.size() * 3 * 8 + model.horizon_periods * 64ull +
       model.channels.size() * (sizeof(ChannelTally) + model.horizon_periods * 40ull + 16 * 1024);
   const std::uint64_t tallies = per_tally * (static_cast<std::uint64_t>(std::max(threads, 1)) + 1);
-  return static_cast<std::uint64_t>(model.customers) * state_bytes_per_customer() + tallies + (64ull << 20);
+  // Capacity-limited waitlists hold at most one 8-byte key per customer and intervention.
+  const std::uint64_t waitlists = static_cast<std::uint64_t>(model.customers) * 8 * model.interventions.limited.size();
+  return static_cast<std::uint64_t>(model.customers) * state_bytes_per_customer(model) + waitlists + tallies +
+         (64ull << 20);
 }
 
 static std::uint64_t available_memory_bytes() {
@@ -44,7 +52,7 @@ void check_memory(const Scenario& scenario, const Model& model, int threads) {
     std::ostringstream msg;
     msg.precision(3);
     msg << "population of " << model.customers << " customers needs about " << need / 1073741824.0
-        << " GiB of memory (" << state_bytes_per_customer()
+        << " GiB of memory (" << state_bytes_per_customer(model)
         << " bytes of state per customer), but this machine has " << have / 1073741824.0
         << " GiB available; reduce population.customers (or --customers)";
     throw InputError({{Severity::kError, scenario.file, "/population/customers", msg.str()}});
@@ -101,9 +109,11 @@ ReplicationResult finalize(const Model& m, const Scenario& s, const Tally& t,
   for (const ChannelSeries& c : cs) agent_cost += c.agent_cost_discounted;
   const double service_cost = agent_cost + t.contact_cost.value();
   metrics["service_cost"] = service_cost;
-  metrics["intervention_cost"] = 0.0;
+  double intervention_cost = 0.0;
+  for (const InterventionTally& it : t.interventions) intervention_cost += it.cost_discounted.value();
+  metrics["intervention_cost"] = intervention_cost;
   metrics["touchpoint_cost"] = t.touchpoint_cost.value();
-  metrics["net_value"] = revenue - service_cost - t.touchpoint_cost.value();
+  metrics["net_value"] = revenue - service_cost - intervention_cost - t.touchpoint_cost.value();
   metrics["referrals"] = t.referrals.value();
   metrics["referral_value"] = t.referrals.value() * revenue / n;
 
@@ -203,6 +213,26 @@ ReplicationResult finalize(const Model& m, const Scenario& s, const Tally& t,
     series["utilization." + id] = cs[k].utilization;
     series["backlog." + id] = cs[k].backlog;
   }
+  const InterventionIndex& ix = m.interventions;
+  for (std::size_t i = 0; i < ix.items.size(); ++i) {
+    const InterventionTally& it = t.interventions[i];
+    const std::string& id = ix.ids[i];
+    auto& counts = r.interventions[id].values;
+    counts["uses"] = static_cast<double>(it.uses);
+    counts["reach"] = static_cast<double>(it.reach);
+    counts["cost"] = static_cast<double>(it.uses) * ix.items[i].cost_per_use;
+    counts["fired"] = static_cast<double>(it.fired);
+    counts["issues_closed"] = static_cast<double>(it.issues_closed);
+    std::vector<double> uses(horizon);
+    for (int p = 0; p < horizon; ++p) uses[p] = static_cast<double>(it.uses_by_period[p]);
+    series["uses." + id] = std::move(uses);
+    if (ix.items[i].limited()) {
+      counts["waitlisted"] = static_cast<double>(it.waitlisted);
+      std::vector<double> listed(horizon);
+      for (int p = 0; p < horizon; ++p) listed[p] = static_cast<double>(it.waitlisted_by_period[p]);
+      series["waitlist." + id] = std::move(listed);
+    }
+  }
   (void)s;
   return r;
 }
@@ -241,9 +271,14 @@ RunResult run_simulation(const Scenario& scenario, const Model& m, const RunOpti
   const std::size_t n_channels = m.channels.size();
   const double total_periods = static_cast<double>(std::max(rep_count, 1)) * horizon;
   tbb::task_arena arena(threads);
+  const InterventionIndex& ix = m.interventions;
+  InterventionState iv_state;
+  if (!ix.empty()) iv_state = InterventionState(n, ix);
+  std::vector<PriorityKey> waitlist;
 
   for (int rep = first_rep; rep < first_rep + rep_count; ++rep) {
-    const Kernel kernel(m, static_cast<std::uint32_t>(rep));
+    const Kernel kernel(m, static_cast<std::uint32_t>(rep), ix.empty() ? nullptr : &iv_state);
+    iv_state.reset();
     tbb::enumerable_thread_specific<Tally> locals([&m] { return Tally(m); });
     std::vector<ChannelSeries> cs(n_channels);
     for (ChannelSeries& c : cs) {
@@ -304,6 +339,25 @@ RunResult run_simulation(const Scenario& scenario, const Model& m, const RunOpti
             cs[k].agent_cost_discounted += agents * ch.cost_per_agent_period * m.discount[t];
             cs[k].agent_periods += agents;
             cs[k].busy_agent_periods += agents * queues[k].utilization;
+          }
+        }
+        // Capacity-limited interventions: next period's treatments are the first `capacity` active
+        // customers of this period's waitlist in priority-key order (exact, any thread count).
+        for (std::uint32_t i : ix.limited) {
+          waitlist.clear();
+          for (Tally& tl : locals) {
+            std::vector<PriorityKey>& list = tl.interventions[i].waitlist;
+            waitlist.insert(waitlist.end(), list.begin(), list.end());
+            list.clear();
+          }
+          tbb::parallel_sort(waitlist.begin(), waitlist.end());
+          std::int64_t treated = 0;
+          for (PriorityKey key : waitlist) {
+            if (treated >= ix.items[i].capacity) break;
+            const std::uint32_t id = key_customer(key);
+            if (!customers[id].active()) continue;
+            iv_state.marks(id, i) |= InterventionState::kPending;
+            ++treated;
           }
         }
         if (options.progress) options.progress(((rep - first_rep) * static_cast<double>(horizon) + t + 1) / total_periods);

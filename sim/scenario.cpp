@@ -1043,6 +1043,11 @@ void Reader::read_interventions(const json& doc) {
         sink_.warning(child(child(p, "effect"), "failure_multiplier"),
                       "a single failure_multiplier applies to the triggering visit, so it only acts with an "
                       "on_visit trigger; use {\"touchpoint\": multiplier} to apply it for `duration` periods");
+      } else if (iv.effect.failure_multiplier && iv.capacity_per_period) {
+        sink_.warning(child(child(p, "effect"), "failure_multiplier"),
+                      "a capacity-limited intervention treats its customers in the period after the trigger, "
+                      "when the triggering visit is over, so a single failure_multiplier never acts; use "
+                      "{\"touchpoint\": multiplier} to apply it for `duration` periods");
       }
     } else {
       missing(child(p, "effect"), "effect", "an object with at least one of: " + list_names(kEffectKeys));

@@ -5,8 +5,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "cxsim/intervention.hpp"
 #include "cxsim/model.hpp"
 #include "cxsim/queue.hpp"
+#include "cxsim/rng.hpp"
 #include "cxsim/stats.hpp"
 
 namespace cxsim {
@@ -54,6 +56,18 @@ struct ChannelTally {
   std::vector<ExactSum> wait_by_period;  // handled waits, minutes
 };
 
+// Per-intervention tallies. `waitlist` is transient: the runner drains it after every period.
+struct InterventionTally {
+  std::int64_t fired = 0;          // trigger condition held for a targeted customer
+  std::int64_t waitlisted = 0;     // capacity-limited: fired, covered and put on the list
+  std::int64_t uses = 0;           // treatments applied
+  std::int64_t reach = 0;          // distinct customers treated
+  std::int64_t issues_closed = 0;  // open issues closed by a close_issue effect
+  ExactSum cost_discounted;
+  std::vector<std::int64_t> uses_by_period, waitlisted_by_period;
+  std::vector<PriorityKey> waitlist;
+};
+
 // Everything one replication accumulates. Integers and ExactSums only: merge is exact.
 struct Tally {
   explicit Tally(const Model& m);
@@ -72,6 +86,7 @@ struct Tally {
   std::int64_t first_contacts = 0, first_contact_resolved = 0;
   std::int64_t service_resolutions = 0, service_resolution_periods = 0;  // ART
   std::vector<ChannelTally> channels;
+  std::vector<InterventionTally> interventions;
 
   // Per period.
   std::vector<std::int64_t> active_end, open_issues_end;
@@ -90,30 +105,47 @@ double detractor_probability(double s, double noise_sd);
 
 class Kernel {
  public:
-  Kernel(const Model& model, std::uint32_t replication) : m_(model), replication_(replication) {}
+  // `interventions` is the per-customer memory of the model's interventions; it may be null only
+  // when the model has none.
+  Kernel(const Model& model, std::uint32_t replication, InterventionState* interventions = nullptr);
 
   // Draws segment, initial sentiment, frailty and starting touchpoint (the start is not a visit).
   void init(Customer& c, std::uint32_t id) const;
 
   // Period t, phase 1 (MODEL "One period" steps 1-2): revenue for starting the period active,
-  // self-resolution, then a contact (counted in the channel's demand) or a journey step.
+  // periodic triggers and the treatments selected from last period's waitlists, self-resolution,
+  // then a contact (counted in the channel's demand) or a journey step (on_visit and on_failure
+  // triggers act here).
   void step(Customer& c, std::uint32_t id, int t, Tally& tally) const;
 
-  // Period t, phase 2 (step 3): the outcome of this period's contact given the channels' queues.
+  // Period t, phase 2 (step 3): the outcome of this period's contact given the channels' queues,
+  // then after_contact triggers.
   void serve(Customer& c, std::uint32_t id, int t, const std::vector<QueuePeriod>& queues, Tally& tally) const;
 
-  // Period t, phase 3 (step 4): churn draw, decays, NPS when due, referrals.
+  // Period t, phase 3 (step 4): referrals, state triggers (sentiment_below, risk_above,
+  // issue_age_above, in intervention order), churn draw, decays, NPS when due.
   void end_period(Customer& c, std::uint32_t id, int t, Tally& tally) const;
 
-  // This period's churn probability p = 1 - exp(-z base m exp(b.x)) (cloglog proportional hazards).
-  double churn_probability(const Customer& c) const;
+  // This period's churn probability p = 1 - exp(-z base m exp(b.x)) (cloglog proportional hazards),
+  // with m = `hazard_multiplier` (the product of the customer's live intervention multipliers).
+  double churn_probability(const Customer& c, double hazard_multiplier = 1.0) const;
+
+  // Product of the hazard multipliers of customer `id`'s timed intervention effects live in period t.
+  double hazard_multiplier(std::uint32_t id, int t) const;
 
  private:
   void experience(Customer& c, double quality, double salience) const;
-  void visit(Customer& c, std::uint32_t id, int t, std::uint32_t v, Tally& tally) const;
+  void visit(Customer& c, std::uint32_t id, int t, std::uint32_t v, const Uniforms4& u, Tally& tally) const;
+  // Intervention i's trigger held for customer c in period t: checks the target and draws coverage,
+  // then treats at once (returns true) or puts the customer on the waitlist (capacity-limited).
+  bool fire(Customer& c, std::uint32_t id, int t, std::uint32_t i, Tally& tally) const;
+  // Applies intervention i's effect to customer c in period t and counts the use.
+  void treat(Customer& c, std::uint32_t id, int t, std::uint32_t i, Tally& tally) const;
+  bool state_trigger_holds(const Customer& c, std::uint32_t id, int t, const InterventionModel& iv) const;
 
   const Model& m_;
   std::uint32_t replication_;
+  InterventionState* iv_state_;
 };
 
 }  // namespace cxsim

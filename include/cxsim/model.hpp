@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cxsim/intervention.hpp"
 #include "cxsim/scenario.hpp"
 
 namespace cxsim {
@@ -69,9 +70,10 @@ struct Model {
   double wait_penalty, resolution_bonus, unresolved_penalty;
   ChurnCoefficients churn;
   double nps_noise_sd;
+  InterventionIndex interventions;  // empty when the scenario has none
 
   // Ids for reporting, in model index order.
-  std::vector<std::string> segment_ids, touchpoint_ids, channel_ids;
+  std::vector<std::string> segment_ids, touchpoint_ids, channel_ids;  // interventions.ids too
 
   // Picks the out-edge target of touchpoint v with one uniform.
   std::uint32_t next_touchpoint(std::uint32_t v, double u) const;

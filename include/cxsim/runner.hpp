@@ -28,8 +28,10 @@ struct RunOptions {
 // Customers per block: the unit of parallel work (fixed, so tallies never depend on threads).
 inline constexpr std::uint32_t kBlockCustomers = 4096;
 
-// Bytes of state per simulated customer (the Customer struct).
+// Bytes of state per simulated customer: the Customer struct alone, and with the side state a
+// model's interventions add.
 std::size_t state_bytes_per_customer();
+std::size_t state_bytes_per_customer(const Model& model);
 
 // Memory a run of this model needs, in bytes (customer state plus per-thread tallies).
 std::uint64_t estimate_memory_bytes(const Model& model, int threads);

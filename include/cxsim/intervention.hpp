@@ -1,0 +1,118 @@
+#pragma once
+// Proactive interventions (../shared/MODEL.md "Proactive interventions"), compiled for the hot loop,
+// plus the per-customer memory they need and the exact capacity selection.
+//
+// - InterventionModel / InterventionIndex: an intervention's trigger, target, coverage, capacity and
+//   effect as flat numbers, and per-trigger lists of intervention indices, so a kernel step touches
+//   only the interventions that can fire there (none at all when the scenario has none).
+// - InterventionState: side arrays beside the 32-byte Customer, allocated only when interventions
+//   exist: per (customer, intervention) one byte of marks (ever treated, treatment pending), and per
+//   (customer, timed intervention) the first period its timed effects no longer apply.
+// - capacity: a capacity-limited intervention treats, at the start of period t + 1, the
+//   `capacity_per_period` customers with the smallest priority keys among those triggered (and
+//   covered) in period t who are still active. Keys are (priority draw << 32 | customer id), unique
+//   integers drawn from each customer's own stream, so the choice is exact and independent of threads
+//   (the runner sorts the keys in parallel and takes the first active ones).
+#include <cstdint>
+#include <vector>
+
+#include "cxsim/scenario.hpp"
+
+namespace cxsim {
+
+struct InterventionModel {
+  TriggerKind trigger = TriggerKind::kOnVisit;
+  ContactOutcome outcome = ContactOutcome::kResolved;  // after_contact
+  std::uint32_t touchpoint = 0;                         // on_visit, on_failure
+  double threshold = 0.0;                               // sentiment_below, risk_above
+  int issue_age = 0;                                    // issue_age_above (periods)
+  int every = 1, from = 0, until = 0;                   // periodic, until resolved to the horizon
+  std::vector<char> targets;                            // per segment: 1 when targeted
+  double coverage = 1.0;
+  std::int64_t capacity = -1;  // capacity_per_period; -1 = acts at once, unlimited
+
+  // Effect.
+  bool has_visit_multiplier = false;
+  double visit_failure_multiplier = 1.0;  // on the triggering visit (on_visit, acting at once)
+  double sentiment_boost = 0.0;
+  double effort_change = 0.0;
+  bool close_issue = false;
+  bool has_quality = false;
+  double quality_mean = 0.0, quality_sd = 0.0, salience = 1.0;
+  int duration = 1;      // periods the timed effects last, counting the treatment's period
+  int timed_slot = -1;   // index into the timed effects, -1 when the effect has none
+  double cost_per_use = 0.0;
+
+  bool limited() const { return capacity >= 0; }
+  // Periodic schedule: fires at the start of t when from <= t < until and (t - from) % every == 0.
+  bool periodic_due(int t) const { return t >= from && t < until && (t - from) % every == 0; }
+};
+
+// A timed multiplier: while customer-slot `slot` is live, multiply by `factor`.
+struct TimedFactor {
+  std::uint32_t slot;
+  double factor;
+};
+
+struct InterventionIndex {
+  std::vector<InterventionModel> items;  // model index order (sorted by id)
+  std::vector<std::string> ids;
+
+  std::vector<std::vector<std::uint32_t>> on_visit, on_failure;  // per touchpoint
+  std::vector<std::uint32_t> after_contact[3];                   // per ContactOutcome
+  std::vector<std::uint32_t> state;      // sentiment_below, risk_above, issue_age_above, in order
+  std::vector<std::uint32_t> periodic;
+  std::vector<std::uint32_t> limited;    // capacity-limited interventions
+  bool any_state_risk = false;           // some state trigger is risk_above
+
+  std::uint32_t timed_slots = 0;  // interventions with timed effects
+  std::vector<std::vector<TimedFactor>> failure_factors;  // per touchpoint
+  std::vector<TimedFactor> hazard_factors;
+
+  bool empty() const { return items.empty(); }
+};
+
+// Compiles the scenario's interventions; `touchpoint_index` and `segment_index` map ids to model
+// indices. Throws InputError for combinations the engine cannot honour.
+InterventionIndex compile_interventions(const Scenario& s,
+                                        const std::vector<std::string>& touchpoint_ids,
+                                        const std::vector<std::string>& segment_ids);
+
+// Per-customer memory of interventions, indexed by customer id (so blocks never share an entry).
+class InterventionState {
+ public:
+  static constexpr std::uint8_t kReached = 1;  // treated at least once (reach)
+  static constexpr std::uint8_t kPending = 2;  // selected for treatment at the start of next period
+
+  InterventionState() = default;
+  InterventionState(std::uint32_t customers, const InterventionIndex& index);
+  // Clears everything (a new replication).
+  void reset();
+
+  std::uint8_t& marks(std::uint32_t customer, std::uint32_t intervention) {
+    return marks_[static_cast<std::size_t>(customer) * interventions_ + intervention];
+  }
+  // First period at which the timed effects of `slot` no longer apply (0: never applied).
+  std::int32_t& until(std::uint32_t customer, std::uint32_t slot) {
+    return until_[static_cast<std::size_t>(customer) * timed_ + slot];
+  }
+  std::int32_t until(std::uint32_t customer, std::uint32_t slot) const {
+    return until_[static_cast<std::size_t>(customer) * timed_ + slot];
+  }
+  // Bytes of side state per customer.
+  std::size_t bytes_per_customer() const { return interventions_ + timed_ * sizeof(std::int32_t); }
+
+ private:
+  std::uint32_t interventions_ = 0, timed_ = 0;
+  std::vector<std::uint8_t> marks_;
+  std::vector<std::int32_t> until_;
+};
+
+// Bytes of side state per customer a model's interventions need (0 without interventions).
+std::size_t intervention_bytes_per_customer(const InterventionIndex& index);
+
+// A waitlisted customer of a capacity-limited intervention: (priority word << 32) | customer id.
+using PriorityKey = std::uint64_t;
+inline std::uint32_t key_customer(PriorityKey k) { return static_cast<std::uint32_t>(k & 0xFFFFFFFFu); }
+
+}  // namespace cxsim

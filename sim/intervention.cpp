@@ -1,0 +1,115 @@
+// Compiles proactive interventions and holds their per-customer memory (see intervention.hpp).
+#include "cxsim/intervention.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include "cxsim/diagnostics.hpp"
+
+namespace cxsim {
+
+namespace {
+
+std::unordered_map<std::string, std::uint32_t> positions(const std::vector<std::string>& ids) {
+  std::unordered_map<std::string, std::uint32_t> idx;
+  for (std::size_t i = 0; i < ids.size(); ++i) idx.emplace(ids[i], static_cast<std::uint32_t>(i));
+  return idx;
+}
+
+}  // namespace
+
+InterventionIndex compile_interventions(const Scenario& s, const std::vector<std::string>& touchpoint_ids,
+                                        const std::vector<std::string>& segment_ids) {
+  InterventionIndex x;
+  const auto tp = positions(touchpoint_ids);
+  const auto seg = positions(segment_ids);
+  x.on_visit.resize(touchpoint_ids.size());
+  x.on_failure.resize(touchpoint_ids.size());
+  x.failure_factors.resize(touchpoint_ids.size());
+
+  for (const Intervention& iv : s.interventions) {
+    const auto i = static_cast<std::uint32_t>(x.items.size());
+    InterventionModel m;
+    const Trigger& tr = iv.trigger;
+    m.trigger = tr.kind;
+    m.outcome = tr.outcome;
+    m.threshold = tr.threshold;
+    m.issue_age = tr.issue_age;
+    m.every = tr.every;
+    m.from = tr.from;
+    m.until = tr.until < 0 ? s.horizon_periods : tr.until;
+    m.targets.assign(segment_ids.size(), iv.target.empty() ? 1 : 0);
+    for (const std::string& g : iv.target) m.targets[seg.at(g)] = 1;
+    m.coverage = iv.coverage;
+    m.capacity = iv.capacity_per_period ? *iv.capacity_per_period : -1;
+
+    const Effect& e = iv.effect;
+    if (e.failure_multiplier) {
+      m.has_visit_multiplier = true;
+      m.visit_failure_multiplier = *e.failure_multiplier;
+    }
+    m.sentiment_boost = e.sentiment_boost;
+    m.effort_change = e.effort_change;
+    m.close_issue = e.close_issue;
+    if (e.quality) {
+      m.has_quality = true;
+      m.quality_mean = e.quality->mean;
+      m.quality_sd = e.quality->sd;
+    }
+    m.salience = iv.salience;
+    m.duration = e.duration;
+    m.cost_per_use = iv.cost_per_use;
+    if (!e.failure_multipliers.empty() || e.hazard_multiplier) {
+      m.timed_slot = static_cast<int>(x.timed_slots++);
+      const auto slot = static_cast<std::uint32_t>(m.timed_slot);
+      for (const auto& [id, factor] : e.failure_multipliers) x.failure_factors[tp.at(id)].push_back({slot, factor});
+      if (e.hazard_multiplier) x.hazard_factors.push_back({slot, *e.hazard_multiplier});
+    }
+
+    switch (tr.kind) {
+      case TriggerKind::kOnVisit:
+        m.touchpoint = tp.at(tr.touchpoint);
+        x.on_visit[m.touchpoint].push_back(i);
+        break;
+      case TriggerKind::kOnFailure:
+        m.touchpoint = tp.at(tr.touchpoint);
+        x.on_failure[m.touchpoint].push_back(i);
+        break;
+      case TriggerKind::kAfterContact:
+        x.after_contact[static_cast<int>(tr.outcome)].push_back(i);
+        break;
+      case TriggerKind::kSentimentBelow:
+      case TriggerKind::kIssueAgeAbove:
+        x.state.push_back(i);
+        break;
+      case TriggerKind::kRiskAbove:
+        x.state.push_back(i);
+        x.any_state_risk = true;
+        break;
+      case TriggerKind::kPeriodic:
+        x.periodic.push_back(i);
+        break;
+    }
+    if (m.limited()) x.limited.push_back(i);
+    x.items.push_back(std::move(m));
+    x.ids.push_back(iv.id);
+  }
+  return x;
+}
+
+InterventionState::InterventionState(std::uint32_t customers, const InterventionIndex& index)
+    : interventions_(static_cast<std::uint32_t>(index.items.size())),
+      timed_(index.timed_slots),
+      marks_(static_cast<std::size_t>(customers) * interventions_, 0),
+      until_(static_cast<std::size_t>(customers) * timed_, 0) {}
+
+void InterventionState::reset() {
+  std::fill(marks_.begin(), marks_.end(), std::uint8_t{0});
+  std::fill(until_.begin(), until_.end(), std::int32_t{0});
+}
+
+std::size_t intervention_bytes_per_customer(const InterventionIndex& index) {
+  return index.items.size() + index.timed_slots * sizeof(std::int32_t);
+}
+
+}  // namespace cxsim
