@@ -1,5 +1,6 @@
 // Engine throughput on the shipped telecom scenario: customer-periods per second at 1 and 2
-// threads, with and without the service channels, plus the cost of one Philox block.
+// threads: as shipped (service and interventions), without its interventions, and without service
+// or interventions; bytes of state per customer; and the cost of one Philox block.
 // Run: build/bench/bench_engine --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 
@@ -15,20 +16,23 @@ namespace {
 constexpr std::int64_t kCustomers = 200000;
 constexpr int kHorizon = 60;
 
-cxsim::Scenario telecom(bool with_service) {
+enum class Parts { kAll, kNoInterventions, kJourneyOnly };
+
+cxsim::Scenario telecom(Parts parts) {
   cxsim::Scenario s = cxsim::load_scenario(CXSIM_SOURCE_DIR "/scenarios/telecom_subscription.json");
   s.customers = kCustomers;
   s.horizon_periods = kHorizon;
   s.replications = 1;
-  if (!with_service) {
+  if (parts != Parts::kAll) s.interventions.clear();
+  if (parts == Parts::kJourneyOnly) {
     s.service.channels.clear();
     for (auto& g : s.segments) g.channel_mix.clear();
   }
   return s;
 }
 
-void run_engine(benchmark::State& state, bool with_service) {
-  const cxsim::Scenario s = telecom(with_service);
+void run_engine(benchmark::State& state, Parts parts) {
+  const cxsim::Scenario s = telecom(parts);
   const cxsim::Model m = cxsim::compile_model(s);
   cxsim::RunOptions o;
   o.threads = static_cast<int>(state.range(0));
@@ -39,11 +43,12 @@ void run_engine(benchmark::State& state, bool with_service) {
   const double customer_periods = static_cast<double>(kCustomers) * kHorizon;
   state.counters["customer_periods_per_s"] =
       benchmark::Counter(customer_periods, benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["bytes_per_customer"] = static_cast<double>(cxsim::state_bytes_per_customer());
+  state.counters["bytes_per_customer"] = static_cast<double>(cxsim::state_bytes_per_customer(m));
 }
 
-void BM_TelecomWithService(benchmark::State& state) { run_engine(state, true); }
-void BM_TelecomWithoutService(benchmark::State& state) { run_engine(state, false); }
+void BM_TelecomAsShipped(benchmark::State& state) { run_engine(state, Parts::kAll); }
+void BM_TelecomWithoutInterventions(benchmark::State& state) { run_engine(state, Parts::kNoInterventions); }
+void BM_TelecomJourneyOnly(benchmark::State& state) { run_engine(state, Parts::kJourneyOnly); }
 
 void BM_PhiloxBlock(benchmark::State& state) {
   std::uint32_t i = 0;
@@ -55,7 +60,8 @@ void BM_PhiloxBlock(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_TelecomWithService)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_TelecomWithoutService)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_TelecomAsShipped)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_TelecomWithoutInterventions)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_TelecomJourneyOnly)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_PhiloxBlock);
 BENCHMARK_MAIN();
