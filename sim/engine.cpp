@@ -143,9 +143,10 @@ void Kernel::init(Customer& c, std::uint32_t id) const {
   c = Customer{};
   c.segment = static_cast<std::uint8_t>(m_.segment_pick.pick(u[0]));
   const SegmentModel& g = m_.segments[c.segment];
-  c.touchpoint = g.entry_touchpoints[g.entry.pick(u[1])];
+  c.touchpoint = static_cast<std::uint16_t>(g.entry_touchpoints[g.entry.pick(u[1])]);
   c.sentiment = static_cast<float>(clamp_unit(normal_draw(g.sentiment_mean, g.sentiment_sd, u[2], u[3])));
   c.frailty = static_cast<float>(gamma_frailty(rng, g.frailty_variance));
+  c.hazard_budget = static_cast<float>(-std::log(rng.uniforms(0, Stream::kHazard)[0]));
   c.issue_opened = -1;
   c.flags = Customer::kActive;
 }
@@ -194,7 +195,7 @@ void Kernel::step(Customer& c, std::uint32_t id, int t, Tally& tally) const {
 
   const Uniforms4 u = rng.uniforms(static_cast<std::uint32_t>(t), Stream::kVisit);
   const std::uint32_t v = m_.next_touchpoint(c.touchpoint, u[0]);
-  c.touchpoint = v;
+  c.touchpoint = static_cast<std::uint16_t>(v);
   if (m_.touchpoints[v].exit) {
     c.flags &= static_cast<std::uint8_t>(~Customer::kActive);
     ++tally.exits[v];
@@ -390,12 +391,17 @@ bool Kernel::state_trigger_holds(const Customer& c, std::uint32_t id, int t, con
   }
 }
 
-double Kernel::churn_probability(const Customer& c, double hazard_multiplier) const {
+// The cumulative-hazard increment z base m exp(b.x) of this period (cloglog proportional hazards).
+double Kernel::period_hazard(const Customer& c, double hazard_multiplier) const {
   const SegmentModel& g = m_.segments[c.segment];
   const ChurnCoefficients& b = m_.churn;
   const double x = b.sentiment * c.sentiment + (c.has_issue() ? b.open_issue : 0.0) +
                    b.bad_experiences * c.bad + b.effort * c.effort;
-  return -std::expm1(-static_cast<double>(c.frailty) * g.hazard_base * hazard_multiplier * std::exp(x));
+  return static_cast<double>(c.frailty) * g.hazard_base * hazard_multiplier * std::exp(x);
+}
+
+double Kernel::churn_probability(const Customer& c, double hazard_multiplier) const {
+  return -std::expm1(-period_hazard(c, hazard_multiplier));
 }
 
 void Kernel::end_period(Customer& c, std::uint32_t id, int t, Tally& tally) const {
@@ -409,13 +415,14 @@ void Kernel::end_period(Customer& c, std::uint32_t id, int t, Tally& tally) cons
       if (state_trigger_holds(c, id, t, ix.items[i])) fire(c, id, t, i, tally);
     }
   }
-  const CustomerRng rng(m_.seed, replication_, id);
-  const double p = churn_probability(c, ix.hazard_factors.empty() ? 1.0 : hazard_multiplier(id, t));
-  if (p > 0.0 && rng.uniforms(static_cast<std::uint32_t>(t), Stream::kHazard)[0] < p) {
+  const double budget =
+      c.hazard_budget - period_hazard(c, ix.hazard_factors.empty() ? 1.0 : hazard_multiplier(id, t));
+  if (budget <= 0.0) {
     c.flags &= static_cast<std::uint8_t>(~Customer::kActive);
     ++tally.hazard_churns;
     return;
   }
+  c.hazard_budget = static_cast<float>(budget);
   c.bad *= static_cast<float>(g.bad_decay);
   c.effort *= static_cast<float>(g.effort_decay);
   ++tally.active_end[t];

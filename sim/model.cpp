@@ -105,6 +105,11 @@ Model compile_model(const Scenario& s) {
     }
   }
 
+  if (s.journey.touchpoints.size() > 65535) {
+    throw InputError({{Severity::kError, s.file, "/journey/touchpoints",
+                       "found " + std::to_string(s.journey.touchpoints.size()) +
+                           " touchpoints; cxsim supports at most 65535"}});
+  }
   const auto tp_index = index_of(s.journey.touchpoints);
   const auto ch_index = index_of(s.service.channels);
 
