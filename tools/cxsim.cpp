@@ -9,6 +9,7 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cxsim/diagnostics.hpp"
 #include "cxsim/io.hpp"
@@ -66,12 +67,19 @@ struct RunArgs {
   std::optional<int> replications;
   std::optional<std::uint64_t> seed;
   std::optional<int> horizon;
+  std::vector<std::string> sets;  // --set POINTER=VALUE, in order
   bool quiet = false;
 };
 
+std::vector<cxsim::Assignment> parse_assignments(const std::vector<std::string>& sets) {
+  std::vector<cxsim::Assignment> out;
+  for (const auto& text : sets) out.push_back(cxsim::parse_assignment(text));
+  return out;
+}
+
 cxsim::Scenario load_with_overrides(const RunArgs& a, bool print_warnings) {
   std::vector<cxsim::Diagnostic> warnings;
-  cxsim::Scenario s = cxsim::load_scenario(a.scenario, &warnings);
+  cxsim::Scenario s = cxsim::load_edited_scenario(a.scenario, parse_assignments(a.sets), &warnings);
   if (print_warnings) print_diagnostics(warnings);
   if (a.customers) s.customers = *a.customers;
   if (a.replications) s.replications = *a.replications;
@@ -105,7 +113,7 @@ int cmd_run(const RunArgs& a) {
 
 int cmd_validate(const RunArgs& a) {
   std::vector<cxsim::Diagnostic> warnings;
-  const cxsim::Scenario s = cxsim::load_scenario(a.scenario, &warnings);
+  const cxsim::Scenario s = cxsim::load_edited_scenario(a.scenario, parse_assignments(a.sets), &warnings);
   print_diagnostics(warnings);
   const cxsim::Model model = cxsim::compile_model(s);
   cxsim::check_memory(s, model, a.threads);
@@ -134,10 +142,14 @@ int main(int argc, char** argv) {
   run->add_option("--replications", args.replications, "Override replications");
   run->add_option("--seed", args.seed, "Override seed");
   run->add_option("--horizon", args.horizon, "Override horizon_periods");
+  run->add_option("--set", args.sets, "Set a scenario value before validation: /json/pointer=VALUE (JSON, else a string); repeatable")
+      ->allow_extra_args(false);
   run->add_flag("-q,--quiet", args.quiet, "No summary table and no progress bar");
 
   CLI::App* validate = app.add_subcommand("validate", "Check a scenario and print every diagnostic");
   validate->add_option("scenario", args.scenario, "Scenario JSON file")->required();
+  validate->add_option("--set", args.sets, "Set a scenario value before validation: /json/pointer=VALUE; repeatable")
+      ->allow_extra_args(false);
 
   try {
     app.parse(argc, argv);
