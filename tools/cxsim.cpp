@@ -118,7 +118,7 @@ int cmd_run(const RunArgs& a) {
 struct CompareArgs {
   RunArgs run;  // scenario holds the batch file
   std::optional<double> target_ci;
-  int max_replications = 50;
+  int max_replications = cxsim::CompareOptions{}.max_replications;
 };
 
 int cmd_compare(const CompareArgs& c) {
@@ -219,7 +219,8 @@ int main(int argc, char** argv) {
   CLI::Option* target = compare->add_option(
       "--target-ci", cargs.target_ci,
       "Add replications in rounds until every variant's objective delta has a 95% CI half-width <= X (objective units)");
-  compare->add_option("--max-replications", cargs.max_replications, "Cap on replications with --target-ci (default 50)")
+  compare->add_option("--max-replications", cargs.max_replications, "Cap on replications with --target-ci")
+      ->capture_default_str()
       ->needs(target);
   compare->add_option("--set", cargs.run.sets, "Set a base scenario value before the patches: /json/pointer=VALUE; repeatable")
       ->allow_extra_args(false);
