@@ -160,11 +160,11 @@ TEST(Compare, SelfComparisonIsExactlyZero) {
 
 // Halving the base hazard of a single-touchpoint scenario with gamma frailty v (nothing else
 // moving): retention S(T) = (1 + v h T)^(-1/v), so the delta is S(h/2) - S(h). Under common random
-// numbers a customer keeps its frailty z and its hazard uniforms u_t in both runs, and churns in
-// period t when u_t < p_t(z), which is smaller in the variant: every variant customer outlives its
-// baseline twin, the per-customer difference is 1 with probability delta and 0 otherwise, and
-// the standard error of the mean difference over N customer-replications is sqrt(delta (1 -
-// delta) / N).
+// numbers a customer keeps its frailty z and its hazard draws in both runs, and its churn is
+// monotone in the hazard given those draws (it churns in period t when its draw u_t < p_t(z), and
+// p_t is smaller in the variant): every variant customer outlives its baseline twin, the
+// per-customer difference is 1 with probability delta and 0 otherwise, and the standard error of
+// the mean difference over N customer-replications is sqrt(delta (1 - delta) / N).
 TEST(Compare, LowerHazardGivesTheClosedFormRetentionDelta) {
   TempDir dir("compare");
   const double v = 0.5, h = 0.004;
