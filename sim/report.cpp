@@ -214,7 +214,7 @@ std::string format_value(double x, Unit unit, const std::string& currency) {
 
 }  // namespace
 
-std::string result_json(const RunResult& result) {
+nlohmann::ordered_json result_document(const RunResult& result) {
   const RunInfo& info = result.info;
   Json doc = Json::object();
   doc["cxsim_version"] = kVersion;
@@ -255,8 +255,10 @@ std::string result_json(const RunResult& result) {
   doc["touchpoints"] = entity_means(result, &ReplicationResult::touchpoints);
   doc["channels"] = entity_means(result, &ReplicationResult::channels);
   doc["interventions"] = entity_means(result, &ReplicationResult::interventions);
-  return doc.dump(2) + "\n";
+  return doc;
 }
+
+std::string result_json(const RunResult& result) { return result_document(result).dump(2) + "\n"; }
 
 void write_csv(const RunResult& result, const std::string& dir) {
   ensure_directory(dir);
@@ -334,6 +336,15 @@ void print_summary(std::ostream& out, const RunResult& result) {
   for (const auto& r : rows) {
     out << fmt::format("  {:<{}}  {:>{}}  {}\n", r.metric, w_metric, r.mean, w_mean, r.ci);
   }
+}
+
+std::string format_metric(const std::string& metric, double value, const std::string& currency, bool difference) {
+  const Unit unit = unit_of(metric);
+  if (!difference || !std::isfinite(value)) return format_value(value, unit, currency);
+  if (value == 0.0) return unit == Unit::kFraction ? "0.00 pp" : format_value(0.0, unit, currency);
+  if (unit == Unit::kFraction) return fmt::format("{:+.2f} pp", 100.0 * value);
+  const std::string magnitude = format_value(std::fabs(value), unit, currency);
+  return (value > 0.0 ? "+" : value < 0.0 ? "-" : "") + magnitude;
 }
 
 }  // namespace cxsim

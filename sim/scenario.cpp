@@ -35,7 +35,7 @@ using nlohmann::json;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kShareTolerance = 1e-9;
 constexpr std::int64_t kMaxCustomers = 4294967295LL;
-constexpr std::int64_t kMaxReplications = 10000;
+constexpr std::int64_t kMaxReplications = kMaxReplicationCount;
 constexpr std::int64_t kMaxHorizon = 100000;
 constexpr std::int64_t kIntMax = std::numeric_limits<int>::max();
 
@@ -1173,10 +1173,128 @@ bool only_whitespace(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
 }
 
-std::string size_limit_message(std::uintmax_t size) {
-  return fmt::format("file is {} bytes, larger than the limit of {} bytes (16 MiB) for a scenario", size,
-                     kMaxScenarioBytes);
+std::string size_limit_message(std::uintmax_t size, std::string_view kind) {
+  return fmt::format("file is {} bytes, larger than the limit of {} bytes (16 MiB) for a {}", size,
+                     kMaxScenarioBytes, kind);
 }
+
+// Reads a whole file of at most kMaxScenarioBytes; problems go to `sink` (which throws).
+std::string read_text_file(const std::string& path, std::string_view kind, DiagnosticSink& sink) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status status = fs::status(path, ec);
+  if (status.type() == fs::file_type::not_found) {
+    sink.error("", fmt::format("cannot open {} file: no such file", kind));
+  } else if (ec) {
+    sink.error("", fmt::format("cannot open {} file: {}", kind, ec.message()));
+  } else if (fs::is_directory(status)) {
+    sink.error("", fmt::format("is a directory, expected a {} file (JSON)", kind));
+  } else if (fs::is_regular_file(status)) {
+    const std::uintmax_t size = fs::file_size(path, ec);
+    if (ec) {
+      sink.error("", fmt::format("cannot read {} file: {}", kind, ec.message()));
+    } else if (size > kMaxScenarioBytes) {
+      sink.error("", size_limit_message(size, kind));
+    }
+  }
+  sink.throw_if_errors();
+
+  // Read at most one byte past the limit: a file that grew since the stat still fails cleanly.
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    sink.error("", fmt::format("cannot open {} file: {}", kind, std::strerror(errno)));
+    sink.throw_if_errors();
+  }
+  std::string text;
+  char buffer[1 << 16];
+  std::size_t n = 0;
+  while (text.size() <= kMaxScenarioBytes && (n = std::fread(buffer, 1, sizeof buffer, f)) > 0) {
+    text.append(buffer, n);
+  }
+  const bool read_failed = std::ferror(f) != 0;
+  std::fclose(f);
+  if (read_failed) {
+    sink.error("", fmt::format("cannot read {} file: read error", kind));
+  } else if (text.size() > kMaxScenarioBytes) {
+    sink.error("", fmt::format("file is larger than the limit of {} bytes (16 MiB) for a {}", kMaxScenarioBytes,
+                               kind));
+  }
+  sink.throw_if_errors();
+  return text;
+}
+
+// Size, emptiness and JSON checks of a document's text; problems go to `sink` (which throws).
+json parse_document_text(std::string_view text, std::string_view kind, DiagnosticSink& sink) {
+  if (text.size() > kMaxScenarioBytes) {
+    sink.error("", size_limit_message(text.size(), kind));
+    sink.throw_if_errors();
+  }
+  if (only_whitespace(text)) {
+    sink.error("", "empty file, expected a JSON object");
+    sink.throw_if_errors();
+  }
+  std::optional<json> doc = parse_json(text, sink);
+  sink.throw_if_errors();
+  return std::move(*doc);
+}
+
+// Reads a parsed document into a Scenario, adding to `sink` (which throws on errors).
+Scenario validate_document(const json& doc, DiagnosticSink& sink, std::vector<Diagnostic>* warnings) {
+  Scenario scenario;
+  try {
+    Reader reader(sink);
+    scenario = reader.read(doc);
+    if (reader.journey_ids_ok() && !scenario.journey.touchpoints.empty()) check_journey(scenario, sink);
+  } catch (const json::exception& e) {
+    // The reader checks types before every access; this is a safety net, not a code path.
+    sink.error("", fmt::format("could not read the document: {}", printable(e.what())));
+  }
+  scenario.file = sink.file();
+  sink.throw_if_errors();
+  if (warnings != nullptr) {
+    for (const auto& d : sink.all()) {
+      if (d.severity == Severity::kWarning) warnings->push_back(d);
+    }
+  }
+  return scenario;
+}
+
+// RFC 6901 reference tokens of a pointer ("/a~1b/c" -> {"a/b", "c"}); nullopt when malformed.
+std::optional<std::vector<std::string>> pointer_tokens(std::string_view pointer) {
+  std::vector<std::string> tokens;
+  if (pointer.empty() || pointer[0] != '/') return std::nullopt;
+  std::string token;
+  for (std::size_t i = 1; i <= pointer.size(); ++i) {
+    if (i == pointer.size() || pointer[i] == '/') {
+      tokens.push_back(token);
+      token.clear();
+    } else if (pointer[i] == '~') {
+      if (i + 1 >= pointer.size() || (pointer[i + 1] != '0' && pointer[i + 1] != '1')) return std::nullopt;
+      token += pointer[i + 1] == '0' ? '~' : '/';
+      ++i;
+    } else {
+      token += pointer[i];
+    }
+  }
+  return tokens;
+}
+
+// An array index token: "0" or digits without a leading zero (RFC 6901, section 4).
+std::optional<std::size_t> array_index(const std::string& token) {
+  if (token.empty() || token.size() > 9 || (token.size() > 1 && token[0] == '0')) return std::nullopt;
+  if (!std::all_of(token.begin(), token.end(), [](unsigned char c) { return std::isdigit(c) != 0; })) {
+    return std::nullopt;
+  }
+  return static_cast<std::size_t>(std::stoul(token));
+}
+
+// True when `pointer` is `prefix` or lies below it.
+bool pointer_within(const std::string& pointer, const std::string& prefix) {
+  return pointer.size() >= prefix.size() && pointer.compare(0, prefix.size(), prefix) == 0 &&
+         (pointer.size() == prefix.size() || pointer[prefix.size()] == '/');
+}
+
+constexpr const char* kCommandLine = "<command line>";
 
 }  // namespace
 
@@ -1190,80 +1308,135 @@ int Staffing::agents_at(int period) const {
 
 Scenario parse_scenario(std::string_view text, const std::string& file, std::vector<Diagnostic>* warnings) {
   DiagnosticSink sink(file);
-  if (text.size() > kMaxScenarioBytes) {
-    sink.error("", size_limit_message(text.size()));
-    sink.throw_if_errors();
-  }
-  if (only_whitespace(text)) {
-    sink.error("", "empty file, expected a JSON object");
-    sink.throw_if_errors();
-  }
-  const std::optional<json> doc = parse_json(text, sink);
-  if (!doc) sink.throw_if_errors();
-
-  Scenario scenario;
-  try {
-    Reader reader(sink);
-    scenario = reader.read(*doc);
-    if (reader.journey_ids_ok() && !scenario.journey.touchpoints.empty()) check_journey(scenario, sink);
-  } catch (const json::exception& e) {
-    // The reader checks types before every access; this is a safety net, not a code path.
-    sink.error("", fmt::format("could not read the document: {}", printable(e.what())));
-  }
-  scenario.file = file;
-  sink.throw_if_errors();
-  if (warnings != nullptr) {
-    for (const auto& d : sink.all()) {
-      if (d.severity == Severity::kWarning) warnings->push_back(d);
-    }
-  }
-  return scenario;
+  const json doc = parse_document_text(text, "scenario", sink);
+  return validate_document(doc, sink, warnings);
 }
 
 Scenario load_scenario(const std::string& path, std::vector<Diagnostic>* warnings) {
-  namespace fs = std::filesystem;
   DiagnosticSink sink(path);
-  std::error_code ec;
-  const fs::file_status status = fs::status(path, ec);
-  if (status.type() == fs::file_type::not_found) {
-    sink.error("", "cannot open scenario file: no such file");
-  } else if (ec) {
-    sink.error("", "cannot open scenario file: " + ec.message());
-  } else if (fs::is_directory(status)) {
-    sink.error("", "is a directory, expected a scenario file (JSON)");
-  } else if (fs::is_regular_file(status)) {
-    const std::uintmax_t size = fs::file_size(path, ec);
-    if (ec) {
-      sink.error("", "cannot read scenario file: " + ec.message());
-    } else if (size > kMaxScenarioBytes) {
-      sink.error("", size_limit_message(size));
+  const std::string text = read_text_file(path, "scenario", sink);
+  return parse_scenario(text, path, warnings);
+}
+
+json read_json_document(const std::string& path, std::string_view kind) {
+  DiagnosticSink sink(path);
+  const std::string text = read_text_file(path, kind, sink);
+  return parse_document_text(text, kind, sink);
+}
+
+Scenario scenario_from_document(const json& doc, const std::string& file, std::vector<Diagnostic>* warnings) {
+  DiagnosticSink sink(file);
+  return validate_document(doc, sink, warnings);
+}
+
+Assignment parse_assignment(std::string_view text) {
+  DiagnosticSink sink(kCommandLine);
+  const std::size_t eq = text.find('=');
+  if (eq == std::string_view::npos) {
+    const std::string pointer = !text.empty() && text[0] == '/' ? std::string(text) : std::string();
+    sink.error(pointer, fmt::format("--set {}: expected POINTER=VALUE, e.g. /population/customers=20000", quote(text)));
+    sink.throw_if_errors();
+  }
+  Assignment a{std::string(text.substr(0, eq)), std::string(text.substr(eq + 1))};
+  if (!pointer_tokens(a.pointer)) {
+    sink.error(a.pointer, fmt::format("--set: {} is not a JSON pointer to a value in the scenario; expected "
+                                      "\"/key/key...\" (RFC 6901: starts with '/', '~' only as \"~0\" or \"~1\")",
+                                      quote(a.pointer)));
+  }
+  sink.throw_if_errors();
+  return a;
+}
+
+void apply_assignments(json& doc, const std::vector<Assignment>& assignments) {
+  DiagnosticSink sink(kCommandLine);
+  for (const Assignment& a : assignments) {
+    const auto tokens = pointer_tokens(a.pointer);
+    if (!tokens) {
+      sink.error(a.pointer, fmt::format("--set: {} is not a JSON pointer starting with '/'", quote(a.pointer)));
+      continue;
+    }
+    json value = json::parse(a.value_text, nullptr, /*allow_exceptions=*/false);
+    if (value.is_discarded()) value = a.value_text;  // not JSON: a plain string
+
+    json* node = &doc;
+    std::string at;  // pointer of *node
+    bool ok = true;
+    for (std::size_t i = 0; i < tokens->size() && ok; ++i) {
+      const std::string& token = (*tokens)[i];
+      const bool last = i + 1 == tokens->size();
+      if (node->is_object()) {
+        const auto it = node->find(token);
+        if (last) {
+          (*node)[token] = value;
+        } else if (it == node->end()) {
+          std::vector<std::string> keys;
+          for (const auto& item : node->items()) keys.push_back(item.key());
+          const auto hint = closest_name(token, keys);
+          sink.error(a.pointer, fmt::format("--set: {} has no key {}{}", at.empty() ? "the document" : at,
+                                            quote(token), hint ? fmt::format("; did you mean \"{}\"?", *hint) : ""));
+          ok = false;
+        } else {
+          node = &*it;
+        }
+      } else if (node->is_array()) {
+        const auto index = array_index(token);
+        if (!index || *index >= node->size()) {
+          sink.error(a.pointer, fmt::format("--set: {} is an array of {} elements; {} is not one of its indices",
+                                            at, node->size(), quote(token)));
+          ok = false;
+        } else if (last) {
+          (*node)[*index] = value;
+        } else {
+          node = &(*node)[*index];
+        }
+      } else {
+        sink.error(a.pointer, fmt::format("--set: {} is {}, which has no member {}", at.empty() ? "the document" : at,
+                                          describe(*node), quote(token)));
+        ok = false;
+      }
+      at = child(at, token);
     }
   }
   sink.throw_if_errors();
-
-  // Read at most one byte past the limit: a file that grew since the stat still fails cleanly.
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    sink.error("", fmt::format("cannot open scenario file: {}", std::strerror(errno)));
-    sink.throw_if_errors();
-  }
-  std::string text;
-  char buffer[1 << 16];
-  std::size_t n = 0;
-  while (text.size() <= kMaxScenarioBytes && (n = std::fread(buffer, 1, sizeof buffer, f)) > 0) {
-    text.append(buffer, n);
-  }
-  const bool read_failed = std::ferror(f) != 0;
-  std::fclose(f);
-  if (read_failed) {
-    sink.error("", "cannot read scenario file: read error");
-  } else if (text.size() > kMaxScenarioBytes) {
-    sink.error("", fmt::format("file is larger than the limit of {} bytes (16 MiB) for a scenario",
-                               kMaxScenarioBytes));
-  }
-  sink.throw_if_errors();
-  return parse_scenario(text, path, warnings);
 }
+
+std::vector<Diagnostic> attribute_to_assignments(std::vector<Diagnostic> diagnostics,
+                                                 const std::vector<Assignment>& assignments) {
+  for (Diagnostic& d : diagnostics) {
+    // The last assignment at or above the diagnostic's pointer is the one whose value is there.
+    for (auto a = assignments.rbegin(); a != assignments.rend(); ++a) {
+      if (!pointer_within(d.pointer, a->pointer)) continue;
+      d.message = fmt::format("--set {}={}: {}", a->pointer, a->value_text, d.message);
+      d.file = kCommandLine;
+      break;
+    }
+  }
+  return diagnostics;
+}
+
+Scenario load_edited_scenario(const std::string& path, const std::vector<Assignment>& assignments,
+                              std::vector<Diagnostic>* warnings) {
+  json doc = read_json_document(path, "scenario");
+  apply_assignments(doc, assignments);
+  std::vector<Diagnostic> found;
+  try {
+    Scenario s = scenario_from_document(doc, path, &found);
+    if (warnings != nullptr) {
+      for (auto& d : attribute_to_assignments(std::move(found), assignments)) warnings->push_back(std::move(d));
+    }
+    return s;
+  } catch (const InputError& e) {
+    throw InputError(attribute_to_assignments(e.diagnostics(), assignments));
+  }
+}
+
+std::string describe_json(const json& value) { return describe(value); }
+
+std::optional<std::string> closest_name(std::string_view word, const std::vector<std::string>& candidates) {
+  return suggest(word, candidates);
+}
+
+std::string pointer_child(const std::string& pointer, std::string_view key) { return child(pointer, key); }
 
 void check_run_size(const Scenario& s) {
   DiagnosticSink sink("<command line>");

@@ -5,11 +5,16 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "cxsim/batch.hpp"
+#include "cxsim/compare.hpp"
+#include "cxsim/compare_report.hpp"
 #include "cxsim/diagnostics.hpp"
 #include "cxsim/io.hpp"
 #include "cxsim/model.hpp"
@@ -66,12 +71,19 @@ struct RunArgs {
   std::optional<int> replications;
   std::optional<std::uint64_t> seed;
   std::optional<int> horizon;
+  std::vector<std::string> sets;  // --set POINTER=VALUE, in order
   bool quiet = false;
 };
 
+std::vector<cxsim::Assignment> parse_assignments(const std::vector<std::string>& sets) {
+  std::vector<cxsim::Assignment> out;
+  for (const auto& text : sets) out.push_back(cxsim::parse_assignment(text));
+  return out;
+}
+
 cxsim::Scenario load_with_overrides(const RunArgs& a, bool print_warnings) {
   std::vector<cxsim::Diagnostic> warnings;
-  cxsim::Scenario s = cxsim::load_scenario(a.scenario, &warnings);
+  cxsim::Scenario s = cxsim::load_edited_scenario(a.scenario, parse_assignments(a.sets), &warnings);
   if (print_warnings) print_diagnostics(warnings);
   if (a.customers) s.customers = *a.customers;
   if (a.replications) s.replications = *a.replications;
@@ -103,9 +115,57 @@ int cmd_run(const RunArgs& a) {
   return kExitOk;
 }
 
+struct CompareArgs {
+  RunArgs run;  // scenario holds the batch file
+  std::optional<double> target_ci;
+  int max_replications = cxsim::CompareOptions{}.max_replications;
+};
+
+int cmd_compare(const CompareArgs& c) {
+  const RunArgs& a = c.run;
+  cxsim::BatchOverrides overrides;
+  overrides.assignments = parse_assignments(a.sets);
+  overrides.customers = a.customers;
+  overrides.replications = a.replications;
+  overrides.seed = a.seed;
+  overrides.horizon = a.horizon;
+  std::vector<cxsim::Diagnostic> warnings;
+  const cxsim::Batch batch = cxsim::load_batch(a.scenario, overrides, &warnings);
+  print_diagnostics(warnings);
+
+  Progress progress(!a.quiet);
+  cxsim::CompareOptions options;
+  options.threads = a.threads;
+  options.target_half_width = c.target_ci;
+  options.max_replications = c.max_replications;
+  options.progress = [&progress](double f) { progress.update(f); };
+  const std::string currency = batch.variants.front().scenario.economics.currency;
+  const std::string& metric = batch.objective.metric;
+  options.on_round = [&](const cxsim::RoundReport& r) {
+    if (a.quiet || r.next_replications == 0) return;
+    std::string width = std::isnan(r.worst_half_width) ? std::string("undefined")
+                                                        : cxsim::format_metric(metric, r.worst_half_width, currency, true);
+    if (!width.empty() && width[0] == '+') width.erase(0, 1);  // a half-width, not a change
+    fmt::print(stderr, "round {}: {} replications; widest {} half-width {} ({}) > target; running to {}\n", r.round,
+               r.replications, metric, width, r.worst_variant, r.next_replications);
+  };
+  const cxsim::Comparison comparison = cxsim::run_comparison(batch, options);
+  if (!a.output.empty()) {
+    const std::string json = cxsim::comparison_json(comparison);
+    if (a.output == "-") {
+      std::cout << json;
+    } else {
+      cxsim::write_file_atomic(a.output, json);
+    }
+  }
+  if (!a.csv_dir.empty()) cxsim::write_comparison_csv(comparison, a.csv_dir);
+  if (!a.quiet && a.output != "-") cxsim::print_comparison(std::cout, comparison);
+  return kExitOk;
+}
+
 int cmd_validate(const RunArgs& a) {
   std::vector<cxsim::Diagnostic> warnings;
-  const cxsim::Scenario s = cxsim::load_scenario(a.scenario, &warnings);
+  const cxsim::Scenario s = cxsim::load_edited_scenario(a.scenario, parse_assignments(a.sets), &warnings);
   print_diagnostics(warnings);
   const cxsim::Model model = cxsim::compile_model(s);
   cxsim::check_memory(s, model, a.threads);
@@ -134,10 +194,37 @@ int main(int argc, char** argv) {
   run->add_option("--replications", args.replications, "Override replications");
   run->add_option("--seed", args.seed, "Override seed");
   run->add_option("--horizon", args.horizon, "Override horizon_periods");
+  run->add_option("--set", args.sets, "Set a scenario value before validation: /json/pointer=VALUE (JSON, else a string); repeatable")
+      ->allow_extra_args(false);
   run->add_flag("-q,--quiet", args.quiet, "No summary table and no progress bar");
 
   CLI::App* validate = app.add_subcommand("validate", "Check a scenario and print every diagnostic");
   validate->add_option("scenario", args.scenario, "Scenario JSON file")->required();
+  validate->add_option("--set", args.sets, "Set a scenario value before validation: /json/pointer=VALUE; repeatable")
+      ->allow_extra_args(false);
+
+  CompareArgs cargs;
+  CLI::App* compare = app.add_subcommand(
+      "compare", "Run a strategy batch (variants of a base scenario) with common random numbers and paired 95% CIs");
+  compare->add_option("batch", cargs.run.scenario, "Batch JSON file")->required();
+  compare->add_option("-o,--output", cargs.run.output, "Write the comparison JSON to this file ('-' for stdout)");
+  compare->add_option("--csv", cargs.run.csv_dir, "Write comparison.csv and each variant's CSV files into this directory");
+  compare->add_option("--threads", cargs.run.threads, "Worker threads (0 = all cores); results never depend on it")
+      ->check(CLI::Range(0, 4096));
+  compare->add_option("--customers", cargs.run.customers, "Override population.customers of every variant");
+  compare->add_option("--replications", cargs.run.replications,
+                      "Override the batch's replications (the first round with --target-ci)");
+  compare->add_option("--seed", cargs.run.seed, "Override the seed of every variant");
+  compare->add_option("--horizon", cargs.run.horizon, "Override horizon_periods of every variant");
+  CLI::Option* target = compare->add_option(
+      "--target-ci", cargs.target_ci,
+      "Add replications in rounds until every variant's objective delta has a 95% CI half-width <= X (objective units)");
+  compare->add_option("--max-replications", cargs.max_replications, "Cap on replications with --target-ci")
+      ->capture_default_str()
+      ->needs(target);
+  compare->add_option("--set", cargs.run.sets, "Set a base scenario value before the patches: /json/pointer=VALUE; repeatable")
+      ->allow_extra_args(false);
+  compare->add_flag("-q,--quiet", cargs.run.quiet, "No tables, round messages or progress bar");
 
   try {
     app.parse(argc, argv);
@@ -150,6 +237,7 @@ int main(int argc, char** argv) {
 
   try {
     if (run->parsed()) return cmd_run(args);
+    if (compare->parsed()) return cmd_compare(cargs);
     return cmd_validate(args);
   } catch (const cxsim::InputError& e) {
     print_diagnostics(e.diagnostics());

@@ -2,6 +2,7 @@
 // Reports of a run: the result JSON of ../shared/MODEL.md "Result file", a CSV of the series for
 // spreadsheets, and a console table of metrics with confidence intervals. Pure formatting: every
 // number comes from RunResult and stats::summarize.
+#include <nlohmann/json_fwd.hpp>
 #include <ostream>
 #include <string>
 
@@ -16,6 +17,10 @@ namespace cxsim {
 // Non-finite numbers are written as null.
 std::string result_json(const RunResult& result);
 
+// The same document as a JSON value (result_json is its dump), for reports that embed it (a
+// comparison holds one per variant).
+nlohmann::ordered_json result_document(const RunResult& result);
+
 // CSV files for spreadsheets, written atomically into `dir` (created if missing):
 // series.csv (one row per period, one column per per-period series), nps.csv (nps_period, nps),
 // metrics.csv (metric, mean, sd, ci95_lo, ci95_hi).
@@ -23,5 +28,12 @@ void write_csv(const RunResult& result, const std::string& dir);
 
 // Human-readable summary: scenario line, then one row per metric with mean and 95% CI.
 void print_summary(std::ostream& out, const RunResult& result);
+
+// A metric's value as the console shows it: fractions (retention, fcr ...) as percentages, money
+// (clv, revenue, *_cost, *_value) with thousands separators and `currency`, other numbers with 4
+// significant digits; "n/a" when not finite. With `difference`, the value is a change: fractions
+// read as signed percentage points ("+1.25 pp") and everything else carries an explicit sign.
+std::string format_metric(const std::string& metric, double value, const std::string& currency,
+                          bool difference = false);
 
 }  // namespace cxsim

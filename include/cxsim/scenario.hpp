@@ -4,6 +4,7 @@
 // MODEL.md, checks types, ranges, ids and shares, and collects every diagnostic before failing.
 // Collections keep the JSON object's key order (sorted by id), so runs do not depend on file layout.
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -188,6 +189,8 @@ struct Scenario {
 // Hard input limits, checked while parsing (before any large allocation).
 inline constexpr std::size_t kMaxScenarioBytes = 16u << 20;  // 16 MiB
 inline constexpr int kMaxJsonDepth = 64;
+// Replications of a run: 1 .. kMaxReplicationCount.
+inline constexpr int kMaxReplicationCount = 10000;
 
 // Reads, parses and validates a scenario file. Throws InputError with every diagnostic when the
 // file is missing, unreadable, too large, not JSON, or invalid. Warnings (for example unreachable
@@ -197,6 +200,55 @@ Scenario load_scenario(const std::string& path, std::vector<Diagnostic>* warning
 // Same, from text already in memory; `file` names it in diagnostics.
 Scenario parse_scenario(std::string_view text, const std::string& file,
                         std::vector<Diagnostic>* warnings = nullptr);
+
+// ---- Editing a scenario before validation (`--set`, strategy batches) ----------------------------
+// load_scenario's steps, exposed so a document can be edited between reading and validating:
+// read_json_document (the loader's limits), apply_assignments (`--set`) or a JSON Merge Patch (a
+// batch variant), then scenario_from_document.
+
+// Reads and parses a JSON file with the loader's limits (kMaxScenarioBytes, kMaxJsonDepth,
+// duplicate keys and invalid UTF-8 refused). `kind` names the file in messages ("scenario",
+// "batch"). Throws InputError naming `path`.
+nlohmann::json read_json_document(const std::string& path, std::string_view kind = "scenario");
+
+// Validates a parsed document as a scenario, exactly as parse_scenario does after parsing; `file`
+// names it in diagnostics.
+Scenario scenario_from_document(const nlohmann::json& doc, const std::string& file,
+                                std::vector<Diagnostic>* warnings = nullptr);
+
+// A command-line assignment `--set POINTER=VALUE`: POINTER is an RFC 6901 JSON pointer into the
+// scenario; VALUE is parsed as JSON, or taken as a plain string when it is not JSON.
+struct Assignment {
+  std::string pointer;
+  std::string value_text;
+};
+
+// Splits "POINTER=VALUE" at the first '='. Throws InputError (file `<command line>`) when there is
+// no '=' or POINTER is not a JSON pointer to a value inside the document ("/a/b", "~0" and "~1"
+// escapes only).
+Assignment parse_assignment(std::string_view text);
+
+// Sets each value in `doc`, in order. Every token but the last must name an existing member
+// (object key or array index); the last may add a key to an object or replace an existing array
+// element. Throws InputError (file `<command line>`, the assignment's pointer) with every failure.
+void apply_assignments(nlohmann::json& doc, const std::vector<Assignment>& assignments);
+
+// Diagnostics at or below an assigned pointer are about the command line: their file becomes
+// `<command line>` and their message names the assignment. Others are returned unchanged.
+std::vector<Diagnostic> attribute_to_assignments(std::vector<Diagnostic> diagnostics,
+                                                 const std::vector<Assignment>& assignments);
+
+// load_scenario with `assignments` applied to the document before validation; diagnostics caused
+// by an assignment name `<command line>` and its pointer.
+Scenario load_edited_scenario(const std::string& path, const std::vector<Assignment>& assignments,
+                              std::vector<Diagnostic>* warnings = nullptr);
+
+// Message helpers for other readers of JSON documents: what a value is (`string
+// "abc"`, `an empty object`, `12`), the closest of `candidates` to a misspelt `word` (a
+// case-insensitive match, else edit distance <= 2), and the pointer of `key` below `pointer`.
+std::string describe_json(const nlohmann::json& value);
+std::optional<std::string> closest_name(std::string_view word, const std::vector<std::string>& candidates);
+std::string pointer_child(const std::string& pointer, std::string_view key);
 
 // Re-checks the ranges of the run-size fields after command-line overrides (customers,
 // replications, horizon); throws InputError naming `<command line>` and the option.
