@@ -24,6 +24,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -72,7 +73,7 @@ double salience_per_period(const cxsim::Scenario& s) {
   return sum;
 }
 
-// The salience of the staffed channel with the largest share (phone in both shipped scenarios).
+// The salience of the staffed channel with the largest share (telecom: phone; e-commerce: chat).
 double main_channel_salience(const cxsim::Scenario& s) {
   const cxsim::Channel* best = nullptr;
   for (const auto& c : s.service.channels)
@@ -88,14 +89,14 @@ struct Profile {
 };
 
 // The scenario-wide inputs of the closed form, computed once.
-struct Journey {
+struct ClosedFormInputs {
   double channel_salience;     // of the bad experiences
   double salience_per_period;  // of the routine that restores sentiment
 };
 
-Journey journey_of(const cxsim::Scenario& s) { return {main_channel_salience(s), salience_per_period(s)}; }
+ClosedFormInputs inputs_of(const cxsim::Scenario& s) { return {main_channel_salience(s), salience_per_period(s)}; }
 
-Profile profile(const cxsim::Scenario& s, const Journey& j, const cxsim::Segment& g, int k) {
+Profile profile(const cxsim::Scenario& s, const ClosedFormInputs& j, const cxsim::Segment& g, int k) {
   const double m = g.initial_sentiment.mean;
   const double w = std::min(1.0, g.memory * g.negativity_bias * j.channel_salience);
   Profile p;
@@ -114,7 +115,7 @@ Profile profile(const cxsim::Scenario& s, const Journey& j, const cxsim::Segment
 }
 
 // Churn within the window after k bad experiences, segments weighted by share.
-double population_churn(const cxsim::Scenario& s, const Journey& j, int k) {
+double population_churn(const cxsim::Scenario& s, const ClosedFormInputs& j, int k) {
   double sum = 0.0;
   for (const auto& g : s.segments) sum += g.share * profile(s, j, g, k).churn;
   return sum;
@@ -147,7 +148,7 @@ TEST(Calibration, ShippedScenariosReproduceTheDocumentedFindings) {
   for (const auto& c : documented()) {
     SCOPED_TRACE(c.scenario);
     const cxsim::Scenario s = shipped(c.scenario);
-    const Journey j = journey_of(s);
+    const ClosedFormInputs j = inputs_of(s);
     const double none = population_churn(s, j, 0), one = population_churn(s, j, 1);
     const double two_or_three = 0.5 * (population_churn(s, j, 2) + population_churn(s, j, 3));
     EXPECT_GE(none, c.none.lo);
@@ -170,7 +171,7 @@ TEST(Calibration, ClosedFormMatchesModelRetentionForConstantCovariates) {
   cxsim::Scenario s = shipped("telecom_subscription");
   s.churn.sentiment = 0.0;
   for (auto& g : s.segments) g.bad_decay = 1.0;
-  const Journey j = journey_of(s);
+  const ClosedFormInputs j = inputs_of(s);
   for (const auto& g : s.segments) {
     for (int k = 0; k <= kMaxBadExperiences; ++k) {
       const double h = g.hazard.base * std::exp(s.churn.bad_experiences * k);
@@ -236,7 +237,7 @@ TEST(Calibration, SimulatedCohortsAgreeWithTheClosedForm) {
   constexpr double kApproximation = 0.04;
   for (const auto& c : documented()) {
     const cxsim::Scenario s = shipped(c.scenario);
-    const Journey j = journey_of(s);
+    const ClosedFormInputs j = inputs_of(s);
     for (int k = 0; k <= kMaxBadExperiences; ++k) {
       SCOPED_TRACE(c.scenario + " k=" + std::to_string(k));
       std::vector<cxsim::Diagnostic> warnings;  // the cohort's journey has no exit: expected
