@@ -16,6 +16,13 @@
 
 namespace cxsim {
 
+Interrupted::Interrupted(int replication, int period, int replications_done)
+    : std::runtime_error("interrupted in replication " + std::to_string(replication + 1) + " before period " +
+                         std::to_string(period)),
+      replication_(replication),
+      period_(period),
+      replications_done_(replications_done) {}
+
 std::size_t state_bytes_per_customer() { return sizeof(Customer); }
 
 std::uint64_t estimate_memory_bytes(const Model& model, int threads) {
@@ -255,11 +262,16 @@ RunResult run_simulation(const Scenario& scenario, const Model& m, const RunOpti
     std::vector<double> backlog(n_channels, 0.0);
     std::vector<QueuePeriod> queues(n_channels);
 
+    int stopped_at = -1;  // the period a cancel request stopped this replication before
     arena.execute([&] {
       for_blocks(n, locals, [&](std::uint32_t first, std::uint32_t last, Tally&) {
         for (std::uint32_t i = first; i < last; ++i) kernel.init(customers[i], i);
       });
       for (int t = 0; t < horizon; ++t) {
+        if (options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed)) {
+          stopped_at = t;
+          break;
+        }
         if (n_channels == 0) {
           for_blocks(n, locals, [&](std::uint32_t first, std::uint32_t last, Tally& tally) {
             for (std::uint32_t i = first; i < last; ++i) {
@@ -310,9 +322,12 @@ RunResult run_simulation(const Scenario& scenario, const Model& m, const RunOpti
       }
     });
 
+    if (stopped_at >= 0) throw Interrupted(rep, stopped_at, rep - first_rep);
+
     Tally total(m);
     for (const Tally& tl : locals) total.merge(tl);
     result.replications.push_back(finalize(m, scenario, total, cs));
+    if (options.on_replication) options.on_replication(rep, result.replications.back());
   }
   return result;
 }

@@ -25,6 +25,7 @@
 #include <set>
 
 #include "cxsim/graph.hpp"
+#include "cxsim/hash.hpp"
 
 namespace cxsim {
 
@@ -1207,6 +1208,7 @@ Scenario parse_scenario(std::string_view text, const std::string& file, std::vec
   }
   scenario.file = file;
   sink.throw_if_errors();
+  scenario.content_hash = fnv1a64(doc->dump(-1, ' ', false, json::error_handler_t::replace));
   if (warnings != nullptr) {
     for (const auto& d : sink.all()) {
       if (d.severity == Severity::kWarning) warnings->push_back(d);

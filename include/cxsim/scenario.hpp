@@ -169,6 +169,9 @@ struct NpsSpec {
 
 struct Scenario {
   std::string file;  // where it was loaded from (for diagnostics)
+  // FNV-1a 64 of the validated document dumped canonically (keys sorted, no whitespace): what a
+  // checkpoint checks its scenario against. 0 for a Scenario not built by the loader.
+  std::uint64_t content_hash = 0;
   std::string name;
   std::string description;
   std::uint64_t seed = 1;
