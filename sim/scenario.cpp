@@ -1,13 +1,15 @@
 // Scenario loader: JSON text -> validated plain structs (../shared/MODEL.md, "The scenario file").
 //
-// The loader works in three passes over one document, collecting every diagnostic in a
+// The loader works in four passes over one document, collecting every diagnostic in a
 // DiagnosticSink instead of stopping at the first problem:
 //   1. parse: nlohmann's parser is iterative; a callback enforces kMaxJsonDepth while parsing (so a
 //      100000-deep "[[[..." never builds a deep tree) and records duplicate keys;
-//   2. read: every section is read with a few helpers (read_number, read_int, read_normal,
+//   2. schema: the JSON Schema of scenarios/schema/ (schema.cpp); its errors are merged with the
+//      reader's (merge_schema_diagnostics), which say the same more precisely where both apply;
+//   3. read: every section is read with a few helpers (read_number, read_int, read_normal,
 //      read_weighted_ids, check_keys) that apply the MODEL.md default when a key is absent and
 //      report type, range, unknown-key and id errors with the value's RFC 6901 pointer;
-//   3. graph: once every journey id resolves, check_journey (graph.cpp) checks the journey's shape.
+//   4. graph: once every journey id resolves, check_journey (graph.cpp) checks the journey's shape.
 #include "cxsim/scenario.hpp"
 
 #include <fmt/format.h>
@@ -26,6 +28,7 @@
 
 #include "cxsim/graph.hpp"
 #include "cxsim/hash.hpp"
+#include "cxsim/schema.hpp"
 
 namespace cxsim {
 
@@ -39,6 +42,8 @@ constexpr std::int64_t kMaxCustomers = 4294967295LL;
 constexpr std::int64_t kMaxReplications = 10000;
 constexpr std::int64_t kMaxHorizon = 100000;
 constexpr std::int64_t kIntMax = std::numeric_limits<int>::max();
+constexpr std::size_t kMaxSegments = 255;  // the engine stores a customer's segment in 8 bits
+constexpr std::size_t kMaxChannels = 255;  // and its channel
 
 // ---------------------------------------------------------------------------------------------
 // Describing values and names in messages
@@ -146,13 +151,20 @@ bool iequals(std::string_view a, std::string_view b) {
 
 // The closest candidate: a case-insensitive match, else the nearest within edit distance 2 (and
 // closer than rewriting the whole word, so "x" does not suggest "sd").
+// Bounded work, whatever the input: no suggestion among more than kMaxSuggestionCandidates names,
+// and edit distances only between names of similar, modest length.
+constexpr std::size_t kMaxSuggestionCandidates = 2000;
+constexpr std::size_t kMaxSuggestedLength = 64;
 std::optional<std::string> suggest(std::string_view word, const std::vector<std::string>& candidates) {
+  if (candidates.size() > kMaxSuggestionCandidates || word.size() > kMaxSuggestedLength) return std::nullopt;
   for (const auto& c : candidates) {
     if (iequals(word, c)) return c;
   }
   std::optional<std::string> best;
   std::size_t best_distance = 3;
   for (const auto& c : candidates) {
+    const std::size_t gap = c.size() > word.size() ? c.size() - word.size() : word.size() - c.size();
+    if (gap >= best_distance) continue;  // the distance is at least the difference in length
     const std::size_t d = edit_distance(word, c);
     if (d < best_distance && d < std::max(word.size(), c.size())) {
       best = c;
@@ -371,6 +383,15 @@ const Keys kTriggerKeys = {"on_visit",   "on_failure",      "after_contact", "se
 const Keys kEffectKeys = {"failure_multiplier", "sentiment_boost",   "effort_change", "close_issue",
                           "hazard_multiplier",  "duration",          "quality"};
 const Keys kOutcomes = {"resolved", "unresolved", "abandoned"};
+const Keys kNormalKeys = {"mean", "sd"};
+const Keys kPopulationKeys = {"customers"};
+const Keys kEconomicsKeys = {"currency", "annual_discount_rate"};
+const Keys kHazardKeys = {"base", "frailty_variance"};
+const Keys kJourneyKeys = {"entry", "touchpoints"};
+const Keys kServiceKeys = {"wait_penalty", "resolution_bonus", "unresolved_penalty", "channels"};
+const Keys kChurnKeys = {"sentiment", "open_issue", "bad_experiences", "effort"};
+const Keys kPeriodicKeys = {"every", "from", "until"};
+const Keys kNpsKeys = {"noise_sd", "report_every"};
 
 class Reader {
  public:
@@ -403,7 +424,11 @@ class Reader {
   }
 
   // Every key of `obj` must be in `allowed`; unknown keys get a did-you-mean when one is close.
+  // `allowed` must be one of the lists of accepted_keys(), which the JSON Schema is tested against.
   void check_keys(const json& obj, const Keys& allowed, const std::string& pointer) {
+    CXSIM_CHECK(std::any_of(accepted_keys().begin(), accepted_keys().end(),
+                            [&allowed](const AcceptedKeys& a) { return a.keys == &allowed; }),
+                "check_keys with a key list that accepted_keys() does not publish");
     for (const auto& item : obj.items()) {
       const std::string& key = item.key();
       if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
@@ -531,7 +556,7 @@ class Reader {
     if (v == nullptr) return true;
     const std::string p = child(pointer, key);
     if (!expect_object(*v, p, "an object {\"mean\": number, \"sd\": number}")) return false;
-    check_keys(*v, {"mean", "sd"}, p);
+    check_keys(*v, kNormalKeys, p);
     const bool mean_ok = read_number(*v, "mean", p, mean_range, out.mean);
     const bool sd_ok = read_number(*v, "sd", p, kNonNegative, out.sd);
     return mean_ok && sd_ok;
@@ -565,7 +590,7 @@ class Reader {
   // True when `id` names an existing item of `kind`; otherwise an error naming the known ids.
   bool resolve(const std::string& id, const std::string& pointer, IdKind kind, std::string_view context) {
     const auto& known = ids_of(kind);
-    if (std::find(known.begin(), known.end(), id) != known.end()) return true;
+    if (std::binary_search(known.begin(), known.end(), id)) return true;  // ids are sorted (JSON key order)
     const char* noun = kind == IdKind::kTouchpoint ? "touchpoint" : kind == IdKind::kSegment ? "segment" : "channel";
     const auto hint = suggest(id, known);
     std::string message = fmt::format("unknown {} {} in {}", noun, quote(id), context);
@@ -577,7 +602,7 @@ class Reader {
   }
 
   bool is_exit(const std::string& id) const {
-    return std::find(exit_ids_.begin(), exit_ids_.end(), id) != exit_ids_.end();
+    return std::binary_search(exit_ids_.begin(), exit_ids_.end(), id);
   }
 
   // An existing, non-exit touchpoint (entries, intervention triggers and multipliers).
@@ -734,14 +759,14 @@ void Reader::read_population(const json& doc) {
     return;
   }
   if (!expect_object(*v, "/population", "an object {\"customers\": integer}")) return;
-  check_keys(*v, {"customers"}, "/population");
+  check_keys(*v, kPopulationKeys, "/population");
   read_int(*v, "customers", "/population", IntRange{1, kMaxCustomers}, s_.customers, /*required=*/true);
 }
 
 void Reader::read_economics(const json& doc) {
   const json* v = member(doc, "economics");
   if (v == nullptr || !expect_object(*v, "/economics", "an object")) return;
-  check_keys(*v, {"currency", "annual_discount_rate"}, "/economics");
+  check_keys(*v, kEconomicsKeys, "/economics");
   read_string(*v, "currency", "/economics", s_.economics.currency, false, /*non_empty=*/true);
   read_number(*v, "annual_discount_rate", "/economics", Range{0.0, 10.0}, s_.economics.annual_discount_rate);
 }
@@ -769,7 +794,7 @@ void Reader::read_segments(const json& doc) {
     if (const json* h = member(v, "hazard")) {
       const std::string hp = child(p, "hazard");
       if (expect_object(*h, hp, "an object {\"base\": number, \"frailty_variance\": number}")) {
-        check_keys(*h, {"base", "frailty_variance"}, hp);
+        check_keys(*h, kHazardKeys, hp);
         read_number(*h, "base", hp, Range{0.0, 1e3}, g.hazard.base);
         read_number(*h, "frailty_variance", hp, Range{0.0, 100.0}, g.hazard.frailty_variance);
       }
@@ -791,6 +816,10 @@ void Reader::read_segments(const json& doc) {
     }
     s_.segments.push_back(std::move(g));
   });
+  if (s_.segments.size() > kMaxSegments) {
+    error("/segments", fmt::format("{} segments, more than the {} a scenario may have; merge similar segments",
+                                   s_.segments.size(), kMaxSegments));
+  }
   if (collection_ok && shares_ok && !s_.segments.empty()) {
     WeightedIds shares;
     for (const auto& g : s_.segments) shares.emplace_back(g.id, g.share);
@@ -809,7 +838,7 @@ void Reader::read_journey(const json& doc) {
     ++journey_id_errors_;
     return;
   }
-  check_keys(*v, {"entry", "touchpoints"}, "/journey");
+  check_keys(*v, kJourneyKeys, "/journey");
   const bool touchpoints_ok = for_each_item(*v, "touchpoints", "/journey", "touchpoints", /*required=*/true,
                                             [&](const std::string& id, const json& t, const std::string& p) {
     s_.journey.touchpoints.push_back(read_touchpoint(id, t, p));
@@ -871,7 +900,7 @@ Touchpoint Reader::read_touchpoint(const std::string& id, const json& v, const s
 void Reader::read_service(const json& doc) {
   const json* v = member(doc, "service");
   if (v == nullptr || !expect_object(*v, "/service", "an object")) return;
-  check_keys(*v, {"wait_penalty", "resolution_bonus", "unresolved_penalty", "channels"}, "/service");
+  check_keys(*v, kServiceKeys, "/service");
   read_number(*v, "wait_penalty", "/service", kNonNegative, s_.service.wait_penalty);
   read_number(*v, "resolution_bonus", "/service", kNonNegative, s_.service.resolution_bonus);
   read_number(*v, "unresolved_penalty", "/service", kNonNegative, s_.service.unresolved_penalty);
@@ -899,6 +928,10 @@ void Reader::read_service(const json& doc) {
     read_number(c, "cost_per_contact", p, kNonNegative, ch.cost_per_contact);
     s_.service.channels.push_back(std::move(ch));
   });
+  if (s_.service.channels.size() > kMaxChannels) {
+    error("/service/channels", fmt::format("{} channels, more than the {} a scenario may have",
+                                           s_.service.channels.size(), kMaxChannels));
+  }
   if (collection_ok && shares_ok && !s_.service.channels.empty()) {
     WeightedIds shares;
     for (const auto& ch : s_.service.channels) shares.emplace_back(ch.id, ch.share);
@@ -992,7 +1025,7 @@ Staffing Reader::read_staffing(const json& v, const std::string& p) {
 void Reader::read_churn(const json& doc) {
   const json* v = member(doc, "churn");
   if (v == nullptr || !expect_object(*v, "/churn", "an object")) return;
-  check_keys(*v, {"sentiment", "open_issue", "bad_experiences", "effort"}, "/churn");
+  check_keys(*v, kChurnKeys, "/churn");
   read_number(*v, "sentiment", "/churn", kFinite, s_.churn.sentiment);
   read_number(*v, "open_issue", "/churn", kFinite, s_.churn.open_issue);
   read_number(*v, "bad_experiences", "/churn", kFinite, s_.churn.bad_experiences);
@@ -1018,11 +1051,12 @@ void Reader::read_interventions(const json& doc) {
                               "found {}",
                               describe(*t)));
       } else {
+        std::set<std::string> listed;
         for (std::size_t i = 0; i < t->size(); ++i) {
           const json& e = (*t)[i];
           if (!e.is_string()) {
             error(child(tp, i), fmt::format("expected a segment id, found {}", describe(e)));
-          } else if (std::find(iv.target.begin(), iv.target.end(), e.get<std::string>()) != iv.target.end()) {
+          } else if (!listed.insert(e.get<std::string>()).second) {
             error(child(tp, i), fmt::format("segment {} is listed twice in target", quote(e.get<std::string>())));
           } else if (resolve(e.get<std::string>(), child(tp, i), IdKind::kSegment, "target")) {
             iv.target.push_back(e.get<std::string>());
@@ -1103,7 +1137,7 @@ void Reader::read_trigger(const json& v, const std::string& p, Trigger& out) {
   } else {
     out.kind = TriggerKind::kPeriodic;
     if (!expect_object(arg, ap, "an object {\"every\": integer, \"from\": integer, \"until\": integer}")) return;
-    check_keys(arg, {"every", "from", "until"}, ap);
+    check_keys(arg, kPeriodicKeys, ap);
     read_int(arg, "every", ap, IntRange{1, kIntMax}, out.every, /*required=*/true);
     const bool from_ok = read_int(arg, "from", ap, IntRange{0, kIntMax}, out.from);
     if (member(arg, "until") != nullptr) {
@@ -1160,7 +1194,7 @@ void Reader::read_effect(const json& v, const std::string& p, Effect& out) {
 void Reader::read_nps(const json& doc) {
   const json* v = member(doc, "nps");
   if (v == nullptr || !expect_object(*v, "/nps", "an object")) return;
-  check_keys(*v, {"noise_sd", "report_every"}, "/nps");
+  check_keys(*v, kNpsKeys, "/nps");
   read_number(*v, "noise_sd", "/nps", kNonNegative, s_.nps.noise_sd);
   read_int(*v, "report_every", "/nps", IntRange{1, kIntMax}, s_.nps.report_every);
 }
@@ -1172,6 +1206,32 @@ bool only_whitespace(std::string_view text) {
 std::string size_limit_message(std::uintmax_t size) {
   return fmt::format("file is {} bytes, larger than the limit of {} bytes (16 MiB) for a scenario", size,
                      kMaxScenarioBytes);
+}
+
+// Schema errors first, then the loader's. Both check types, ranges and keys, and the loader's
+// message is the more specific one (it knows the ids and says how to fix it), so a schema error is
+// kept only where the loader found nothing wrong at that value or inside it.
+DiagnosticSink merge_schema_diagnostics(const DiagnosticSink& schema, const DiagnosticSink& loader) {
+  std::set<std::string> flagged;
+  for (const auto& d : loader.all()) {
+    if (d.severity == Severity::kError) flagged.insert(d.pointer);
+  }
+  DiagnosticSink all(loader.file());
+  for (const auto& d : schema.all()) {
+    const std::string prefix = d.pointer + "/";
+    const auto below = flagged.lower_bound(prefix);
+    const bool covered = flagged.count(d.pointer) > 0 ||
+                         (below != flagged.end() && below->compare(0, prefix.size(), prefix) == 0);
+    if (!covered) all.error(d.pointer, d.message);
+  }
+  for (const auto& d : loader.all()) {
+    if (d.severity == Severity::kError) {
+      all.error(d.pointer, d.message);
+    } else {
+      all.warning(d.pointer, d.message);
+    }
+  }
+  return all;
 }
 
 }  // namespace
@@ -1194,8 +1254,12 @@ Scenario parse_scenario(std::string_view text, const std::string& file, std::vec
     sink.error("", "empty file, expected a JSON object");
     sink.throw_if_errors();
   }
-  const std::optional<json> doc = parse_json(text, sink);
+  std::optional<json> doc = parse_json(text, sink);
   if (!doc) sink.throw_if_errors();
+
+  // The JSON Schema first (types, ranges, required and unknown keys), then the semantic checks.
+  DiagnosticSink schema_sink(file);
+  check_schema(SchemaKind::kScenario, *doc, schema_sink);
 
   Scenario scenario;
   try {
@@ -1207,7 +1271,7 @@ Scenario parse_scenario(std::string_view text, const std::string& file, std::vec
     sink.error("", fmt::format("could not read the document: {}", printable(e.what())));
   }
   scenario.file = file;
-  sink.throw_if_errors();
+  merge_schema_diagnostics(schema_sink, sink).throw_if_errors();
   scenario.content_hash = fnv1a64(doc->dump(-1, ' ', false, json::error_handler_t::replace));
   if (warnings != nullptr) {
     for (const auto& d : sink.all()) {
@@ -1261,6 +1325,34 @@ Scenario load_scenario(const std::string& path, std::vector<Diagnostic>* warning
   sink.throw_if_errors();
   return parse_scenario(text, path, warnings);
 }
+
+const std::vector<AcceptedKeys>& accepted_keys() {
+  static const std::vector<AcceptedKeys> keys = {
+      {"", &kTopKeys},
+      {"/population", &kPopulationKeys},
+      {"/economics", &kEconomicsKeys},
+      {"/segments/*", &kSegmentKeys},
+      {"/segments/*/initial_sentiment", &kNormalKeys},
+      {"/segments/*/hazard", &kHazardKeys},
+      {"/journey", &kJourneyKeys},
+      {"/journey/touchpoints/*", &kTouchpointKeys},
+      {"/journey/touchpoints/*/quality", &kNormalKeys},
+      {"/service", &kServiceKeys},
+      {"/service/channels/*", &kChannelKeys},
+      {"/service/channels/*/agents", &kStaffingKeys},
+      {"/service/channels/*/quality", &kNormalKeys},
+      {"/churn", &kChurnKeys},
+      {"/interventions/*", &kInterventionKeys},
+      {"/interventions/*/trigger", &kTriggerKeys},
+      {"/interventions/*/trigger/periodic", &kPeriodicKeys},
+      {"/interventions/*/effect", &kEffectKeys},
+      {"/interventions/*/effect/quality", &kNormalKeys},
+      {"/nps", &kNpsKeys},
+  };
+  return keys;
+}
+
+const std::vector<std::string>& exit_touchpoint_keys() { return kExitKeys; }
 
 void check_run_size(const Scenario& s) {
   DiagnosticSink sink("<command line>");

@@ -201,6 +201,16 @@ Scenario load_scenario(const std::string& path, std::vector<Diagnostic>* warning
 Scenario parse_scenario(std::string_view text, const std::string& file,
                         std::vector<Diagnostic>* warnings = nullptr);
 
+// The keys the loader accepts in each kind of object, by where the object sits: a JSON pointer in
+// which "*" stands for any id ("/segments/*", "/interventions/*/trigger"). An exit touchpoint takes
+// only exit_touchpoint_keys(). The JSON Schema's test checks the schema against these lists.
+struct AcceptedKeys {
+  std::string where;
+  const std::vector<std::string>* keys;
+};
+const std::vector<AcceptedKeys>& accepted_keys();
+const std::vector<std::string>& exit_touchpoint_keys();
+
 // Re-checks the ranges of the run-size fields after command-line overrides (customers,
 // replications, horizon); throws InputError naming `<command line>` and the option.
 void check_run_size(const Scenario& s);
