@@ -214,79 +214,6 @@ struct IntRange {
 // ---------------------------------------------------------------------------------------------
 // Parsing with depth limit and duplicate-key detection
 
-struct DepthExceeded {};
-
-// Parser callback: tracks the path being parsed (for duplicate-key pointers) and refuses nesting
-// deeper than kMaxJsonDepth as soon as it opens, so memory and time stay bounded.
-class ParseTracker {
- public:
-  bool operator()(int depth, json::parse_event_t event, json& parsed) {
-    switch (event) {
-      case json::parse_event_t::object_start:
-      case json::parse_event_t::array_start:
-        // depth counts the containers around this one: the top-level value has depth 0.
-        if (depth >= kMaxJsonDepth) throw DepthExceeded{};
-        count_element();
-        frames_.push_back(Frame{event == json::parse_event_t::object_start, {}, {}, -1});
-        break;
-      case json::parse_event_t::object_end:
-      case json::parse_event_t::array_end:
-        if (!frames_.empty()) frames_.pop_back();
-        break;
-      case json::parse_event_t::key: {
-        Frame& top = frames_.back();
-        top.key = parsed.get<std::string>();
-        if (!top.keys.insert(top.key).second) duplicates_.push_back({pointer(), top.key});
-        break;
-      }
-      case json::parse_event_t::value:
-        count_element();
-        break;
-    }
-    return true;
-  }
-
-  struct Duplicate {
-    std::string pointer;
-    std::string key;
-  };
-  const std::vector<Duplicate>& duplicates() const { return duplicates_; }
-
-  // Pointer of the value being parsed now (its key was the last event; an array element is the
-  // next index).
-  std::string current_pointer() const {
-    std::string out;
-    for (std::size_t i = 0; i < frames_.size(); ++i) {
-      const Frame& f = frames_[i];
-      const long index = i + 1 == frames_.size() ? f.index + 1 : f.index;
-      out = f.is_object ? child(out, f.key) : child(out, static_cast<std::size_t>(index));
-    }
-    return out;
-  }
-
- private:
-  struct Frame {
-    bool is_object;
-    std::set<std::string> keys;
-    std::string key;  // object: the member being parsed
-    long index;       // array: the element being parsed
-  };
-
-  void count_element() {
-    if (!frames_.empty() && !frames_.back().is_object) ++frames_.back().index;
-  }
-  std::string pointer() const {
-    std::string out;
-    for (const Frame& f : frames_) {
-      out = f.is_object ? child(out, f.key) : child(out, static_cast<std::size_t>(f.index));
-    }
-    return out;
-  }
-
-  std::vector<Frame> frames_;
-  std::vector<Duplicate> duplicates_;
-};
-
 // Escapes bytes outside ASCII (nlohmann's "last read" may hold the invalid UTF-8 it stopped at).
 std::string printable(std::string_view s) {
   std::string out;
@@ -300,50 +227,161 @@ std::string printable(std::string_view s) {
   return out;
 }
 
-// Parses `text`; on failure records one error at the document and returns nullopt.
+// A first pass over the text with nlohmann's SAX interface, before any tree is built: it tracks
+// the path being parsed (for the pointers of duplicate keys and of numbers too large for a double),
+// refuses nesting deeper than kMaxJsonDepth as soon as it opens, and records syntax errors. Only a
+// document that passes is then parsed into a tree (without a parser callback: nlohmann's callback
+// parser rescans the parent object after each nested object, quadratic in the number of ids).
+class ParseTracker : public nlohmann::json_sax<json> {
+ public:
+  struct Duplicate {
+    std::string pointer;
+    std::string key;
+  };
+  struct Failure {
+    std::string pointer;  // "" for syntax errors (the position is in the message)
+    std::string message;
+    std::size_t byte = 0;  // parse errors: characters read, the offending one included
+    bool syntax = false;
+  };
+
+  bool start_object(std::size_t) override { return open(true); }
+  bool start_array(std::size_t) override { return open(false); }
+  bool end_object() override { return close(); }
+  bool end_array() override { return close(); }
+  bool key(string_t& k) override {
+    Frame& top = frames_.back();
+    top.key = k;
+    if (!top.keys.insert(k).second) duplicates_.push_back({pointer(), k});
+    return true;
+  }
+  bool null() override { return value(); }
+  bool boolean(bool) override { return value(); }
+  bool number_integer(number_integer_t) override { return value(); }
+  bool number_unsigned(number_unsigned_t) override { return value(); }
+  bool number_float(number_float_t x, const string_t& literal) override {
+    count_element();
+    if (std::isfinite(x)) return true;
+    // nlohmann refuses a number that overflows a double (1e999) when building the tree.
+    failure_ = Failure{pointer(), fmt::format("expected a finite number, found {} (too large to represent)",
+                                              printable(literal)),
+                       0, false};
+    return false;
+  }
+  bool string(string_t&) override { return value(); }
+  bool binary(binary_t&) override { return value(); }
+  bool parse_error(std::size_t position, const std::string& last_token, const nlohmann::detail::exception& e) override {
+    if (e.id == 406) {  // out_of_range.406: a number literal that overflows a double (1e999)
+      failure_ = Failure{value_pointer(), fmt::format("expected a finite number, found '{}' (too large to represent)",
+                                                      printable(last_token)),
+                         0, false};
+    } else {
+      failure_ = Failure{"", e.what(), position, true};
+    }
+    return false;
+  }
+
+  const std::vector<Duplicate>& duplicates() const { return duplicates_; }
+  const std::optional<Failure>& failure() const { return failure_; }
+  bool too_deep() const { return too_deep_; }
+
+ private:
+  struct Frame {
+    bool is_object;
+    std::set<std::string> keys;
+    std::string key;  // object: the member being parsed
+    long index;       // array: the element being parsed
+  };
+
+  bool open(bool is_object) {
+    // frames_.size() counts the containers around this one: the top-level value has depth 0.
+    if (frames_.size() >= static_cast<std::size_t>(kMaxJsonDepth)) {
+      too_deep_ = true;
+      return false;
+    }
+    count_element();
+    frames_.push_back(Frame{is_object, {}, {}, -1});
+    return true;
+  }
+  bool close() {
+    if (!frames_.empty()) frames_.pop_back();
+    return true;
+  }
+  bool value() {
+    count_element();
+    return true;
+  }
+  void count_element() {
+    if (!frames_.empty() && !frames_.back().is_object) ++frames_.back().index;
+  }
+  // Pointer of the value the parser is reading, before its event (in an array, the next index).
+  std::string value_pointer() const {
+    std::string out;
+    for (std::size_t i = 0; i < frames_.size(); ++i) {
+      const Frame& f = frames_[i];
+      const long index = i + 1 == frames_.size() ? f.index + 1 : f.index;
+      out = f.is_object ? child(out, f.key) : child(out, static_cast<std::size_t>(index));
+    }
+    return out;
+  }
+  // Pointer of the value whose event is being handled.
+  std::string pointer() const {
+    std::string out;
+    for (const Frame& f : frames_) {
+      out = f.is_object ? child(out, f.key) : child(out, static_cast<std::size_t>(f.index));
+    }
+    return out;
+  }
+
+  std::vector<Frame> frames_;
+  std::vector<Duplicate> duplicates_;
+  std::optional<Failure> failure_;
+  bool too_deep_ = false;
+};
+
+// "invalid JSON at line L, column C: REASON" from nlohmann's parse error at byte `byte`.
+std::string syntax_error_message(std::string_view text, std::size_t byte, const std::string& what) {
+  const std::size_t offset = std::min<std::size_t>(byte > 0 ? byte - 1 : 0, text.size());
+  const std::string_view before = text.substr(0, offset);
+  const std::size_t line = 1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
+  const std::size_t line_start = before.rfind('\n') == std::string_view::npos ? 0 : before.rfind('\n') + 1;
+  const std::size_t column = offset - line_start + 1;
+  // nlohmann's what(): "[json.exception.parse_error.101] parse error at line L, column C: REASON".
+  std::string reason = what;
+  const std::size_t at = reason.find("column ");
+  const std::size_t colon = at == std::string::npos ? std::string::npos : reason.find(": ", at);
+  if (colon != std::string::npos) {
+    reason = reason.substr(colon + 2);
+  } else if (reason.find("] ") != std::string::npos) {
+    reason = reason.substr(reason.find("] ") + 2);
+  }
+  const bool utf8 = reason.find("UTF-8") != std::string::npos;
+  return fmt::format("{} at line {}, column {}: {}", utf8 ? "invalid UTF-8" : "invalid JSON", line, column,
+                     printable(reason));
+}
+
+// Parses `text`; on failure records one error and returns nullopt.
 std::optional<json> parse_json(std::string_view text, DiagnosticSink& sink) {
   ParseTracker tracker;
-  json doc;
+  bool complete = false;
   try {
-    doc = json::parse(text.begin(), text.end(),
-                      [&tracker](int depth, json::parse_event_t event, json& parsed) {
-                        return tracker(depth, event, parsed);
-                      });
-  } catch (const DepthExceeded&) {
+    complete = json::sax_parse(text.begin(), text.end(), &tracker);
+  } catch (const json::exception& e) {
+    sink.error("", fmt::format("invalid JSON: {}", printable(e.what())));
+    return std::nullopt;
+  }
+  if (tracker.too_deep()) {
     sink.error("", fmt::format("JSON nested deeper than {} levels of objects and arrays; a scenario "
                                "needs at most 6",
                                kMaxJsonDepth));
     return std::nullopt;
-  } catch (const json::parse_error& e) {
-    // e.byte counts the characters read, the offending one included.
-    const std::size_t offset = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
-    const std::string_view before = text.substr(0, offset);
-    const std::size_t line = 1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
-    const std::size_t line_start = before.rfind('\n') == std::string_view::npos ? 0 : before.rfind('\n') + 1;
-    const std::size_t column = offset - line_start + 1;
-    // nlohmann's what(): "[json.exception.parse_error.101] parse error at line L, column C: REASON".
-    std::string reason = e.what();
-    const std::size_t at = reason.find("column ");
-    const std::size_t colon = at == std::string::npos ? std::string::npos : reason.find(": ", at);
-    if (colon != std::string::npos) {
-      reason = reason.substr(colon + 2);
-    } else if (reason.find("] ") != std::string::npos) {
-      reason = reason.substr(reason.find("] ") + 2);
-    }
-    const bool utf8 = reason.find("UTF-8") != std::string::npos;
-    sink.error("", fmt::format("{} at line {}, column {}: {}", utf8 ? "invalid UTF-8" : "invalid JSON",
-                               line, column, printable(reason)));
+  }
+  if (const auto& f = tracker.failure()) {
+    sink.error(f->pointer, f->syntax ? syntax_error_message(text, f->byte, f->message) : f->message);
     return std::nullopt;
-  } catch (const json::out_of_range& e) {
-    // nlohmann refuses a number that overflows a double (1e999) while parsing, at the value.
-    std::string what = e.what();
-    const std::size_t quote_at = what.find('\'');
-    const std::string literal = quote_at == std::string::npos ? "" : what.substr(quote_at);
-    sink.error(tracker.current_pointer(),
-               fmt::format("expected a finite number, found {} (too large to represent)", printable(literal)));
-    return std::nullopt;
-  } catch (const json::exception& e) {
-    sink.error("", fmt::format("invalid JSON: {}", printable(e.what())));
+  }
+  if (!complete) {
+    sink.error("", "invalid JSON: the document ended early");
     return std::nullopt;
   }
   for (const auto& d : tracker.duplicates()) {
@@ -351,7 +389,13 @@ std::optional<json> parse_json(std::string_view text, DiagnosticSink& sink) {
                                       "one of them",
                                       quote(d.key)));
   }
-  return doc;
+  try {
+    return json::parse(text.begin(), text.end());
+  } catch (const json::exception& e) {
+    // The first pass accepted the text, so this is a safety net, not a code path.
+    sink.error("", fmt::format("invalid JSON: {}", printable(e.what())));
+    return std::nullopt;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1203,6 +1247,19 @@ bool only_whitespace(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
 }
 
+// UTF-16 and UTF-32 text (Windows editors and spreadsheets write it) by its byte order mark, or by
+// the zero bytes ASCII characters have in it; nullptr for anything else.
+const char* wide_encoding(std::string_view text) {
+  const auto starts = [&text](std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; };
+  using namespace std::string_view_literals;
+  if (starts("\xFF\xFE\0\0"sv) || starts("\0\0\xFE\xFF"sv)) return "UTF-32";
+  if (starts("\xFF\xFE"sv) || starts("\xFE\xFF"sv)) return "UTF-16";
+  if (text.size() >= 4 && (text[0] == '\0' || text[1] == '\0')) {
+    return text[0] == '\0' && text[1] == '\0' ? "UTF-32" : (text[2] == '\0' && text[3] == '\0') ? "UTF-32" : "UTF-16";
+  }
+  return nullptr;
+}
+
 std::string size_limit_message(std::uintmax_t size) {
   return fmt::format("file is {} bytes, larger than the limit of {} bytes (16 MiB) for a scenario", size,
                      kMaxScenarioBytes);
@@ -1252,6 +1309,12 @@ Scenario parse_scenario(std::string_view text, const std::string& file, std::vec
   }
   if (only_whitespace(text)) {
     sink.error("", "empty file, expected a JSON object");
+    sink.throw_if_errors();
+  }
+  if (const char* encoding = wide_encoding(text)) {
+    sink.error("", fmt::format("the file is encoded as {}; JSON scenarios must be UTF-8: save it as UTF-8 "
+                               "(\"UTF-8\" or \"UTF-8 without BOM\" in the editor's or spreadsheet's save options)",
+                               encoding));
     sink.throw_if_errors();
   }
   std::optional<json> doc = parse_json(text, sink);

@@ -106,6 +106,12 @@ bool is_summary(std::string_view message) {
          starts_with(message, "Failed to validate against dependent schema");
 }
 
+// A key as shown in a message: quoted, and shortened when long (the pointer has it in full).
+std::string shown_key(const std::string& key) {
+  constexpr std::size_t kMaxShown = 60;
+  return "\"" + (key.size() > kMaxShown ? key.substr(0, kMaxShown) + "..." : key) + "\"";
+}
+
 // The text between the last pair of single quotes ("... 'falure'." -> falure).
 std::string quoted_name(const std::string& message) {
   const std::size_t close = message.rfind('\'');
@@ -124,11 +130,11 @@ SchemaError translate(const valijson::ValidationResults::Error& e, std::string_v
   if (starts_with(e.description, "Missing required property")) {
     const std::string key = quoted_name(e.description);
     out.pointer += '/' + escape_token(key);
-    out.message = fmt::format("missing required key \"{}\"", key);
+    out.message = fmt::format("missing required key {}", shown_key(key));
   } else if (starts_with(e.description, "Object contains a property that could not be validated")) {
     const std::string key = quoted_name(e.description);
     out.pointer += '/' + escape_token(key);
-    out.message = fmt::format("unknown key \"{}\"", key);
+    out.message = fmt::format("unknown key {}", shown_key(key));
   } else if (starts_with(e.description, "Failed to validate against a conditional schema")) {
     out.message = "does not satisfy the schema's conditions for this object (for example: exit touchpoints take "
                   "only \"exit\" and \"description\"; other touchpoints need \"next\")";

@@ -15,6 +15,7 @@ packages=(
   libfmt-dev                             # formatting
   libgtest-dev libgmock-dev              # GoogleTest
   libbenchmark-dev                       # Google Benchmark
+  clang libclang-rt-14-dev               # fuzzing: clang++ and its libFuzzer/ASan runtime (tools/fuzz.sh)
 )
 if [[ "${1:-}" == "--mpi" ]]; then packages+=(libopenmpi-dev openmpi-bin); fi
 

@@ -53,12 +53,16 @@ inline constexpr std::uint32_t kBlockCustomers = 4096;
 // Bytes of state per simulated customer (the Customer struct).
 std::size_t state_bytes_per_customer();
 
-// Memory a run of this model needs, in bytes (customer state plus per-thread tallies).
+// Memory a run of this model needs, in bytes: customer state, one tally per worker thread (threads
+// <= 0: all hardware threads) and the results of every replication. An estimate, on the safe side.
 std::uint64_t estimate_memory_bytes(const Model& model, int threads);
 
 // Throws InputError (pointer /population/customers) when the estimate exceeds the memory this
-// machine has available (MemAvailable in /proc/meminfo), stating both numbers.
+// machine has available (MemAvailable in /proc/meminfo), stating both numbers, so a run that cannot
+// fit is refused before it allocates instead of being killed by the kernel.
 void check_memory(const Scenario& scenario, const Model& model, int threads);
+// Same, against `available_bytes` (for tests and for callers that budget memory themselves).
+void check_memory(const Scenario& scenario, const Model& model, int threads, std::uint64_t available_bytes);
 
 // Runs the selected replications of the model (all of them by default); result.replications holds
 // them in order and result.info.replications counts them.
