@@ -113,6 +113,24 @@ class Cli : public ::testing::Test {
     return true;
   }
 
+  // Waits until process `pid` catches `signal_number` (Linux: the SigCgt mask in /proc/PID/status),
+  // i.e. it has loaded the scenario and started the run.
+  static bool wait_for_handler(pid_t pid, int signal_number, std::chrono::seconds limit) {
+    const auto until = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < until) {
+      std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+      std::string line;
+      while (std::getline(status, line)) {
+        if (line.rfind("SigCgt:", 0) == 0 &&
+            (std::stoull(line.substr(7), nullptr, 16) >> (signal_number - 1) & 1ull) != 0) {
+          return true;
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return false;
+  }
+
   fs::path dir_;
 };
 
@@ -139,7 +157,7 @@ TEST_F(Cli, SigtermStopsCleanlyWithoutOutput) {
   const std::string out = path("out.json");
   const std::string csv = path("csv");
   const pid_t pid = spawn({"run", path("long.json"), "-o", out, "--csv", csv, "--quiet", "--threads", "1"});
-  std::this_thread::sleep_for(std::chrono::milliseconds(700));  // loading takes milliseconds
+  ASSERT_TRUE(wait_for_handler(pid, SIGTERM, std::chrono::seconds(60)));
   ASSERT_EQ(::kill(pid, SIGTERM), 0);
   EXPECT_EQ(wait_exit(pid), 143);
   const std::string err = stderr_text();
