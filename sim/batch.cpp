@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "cxsim/results.hpp"
+#include "cxsim/schema.hpp"
 
 namespace cxsim {
 
@@ -194,6 +195,11 @@ Batch load_batch(const std::string& path, const BatchOverrides& overrides, std::
     sink.throw_if_errors();
   }
   check_keys(doc, kBatchKeys, "", sink);
+  // The batch JSON Schema (what editors check); its errors count where the checks below, which
+  // give more specific messages, find nothing at that value.
+  DiagnosticSink schema_sink(path);
+  json schema_doc = doc;
+  check_schema(SchemaKind::kBatch, schema_doc, schema_sink);
 
   Batch batch;
   batch.file = path;
@@ -294,6 +300,9 @@ Batch load_batch(const std::string& path, const BatchOverrides& overrides, std::
         descriptions.push_back(std::move(description));
       }
     }
+  }
+  if (!sink.has_errors()) {
+    for (const auto& d : schema_sink.all()) sink.error(d.pointer, d.message);
   }
   sink.throw_if_errors();
 

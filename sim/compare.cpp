@@ -144,6 +144,7 @@ Comparison run_comparison(const Batch& batch, const CompareOptions& options) {
       run.threads = options.threads;
       run.first_replication = done;
       run.replication_count = count;
+      run.cancel = options.cancel;
       if (options.progress) {
         const double variants = static_cast<double>(batch.variants.size());
         run.progress = [&options, k, variants](double f) { options.progress((k + f) / variants); };

@@ -68,10 +68,30 @@ int fsync_retry(int fd) {
   return 0;
 }
 
+// Writes to an existing target that is not a regular file (a terminal, a pipe, /dev/null,
+// /dev/full): it cannot be replaced by a rename (as root that would replace the device node), and
+// there is no partial file to avoid, so the content is written straight to it.
+void write_special(const std::string& path, const std::string& contents) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) fail(path, errno);
+  const int err = write_all(fd, contents.data(), contents.size());
+  const int closed = ::close(fd);
+  if (err != 0) fail(path, err);
+  if (closed != 0) fail(path, errno);
+}
+
 }  // namespace
 
 void write_file_atomic(const std::string& path, const std::string& contents) {
   if (path.empty()) throw OutputError("cannot write an empty path");
+  struct stat target {};
+  if (::stat(path.c_str(), &target) == 0) {
+    if (S_ISDIR(target.st_mode)) fail(path, EISDIR);
+    if (!S_ISREG(target.st_mode)) {
+      write_special(path, contents);
+      return;
+    }
+  }
   std::string tmpl = path + ".tmp.XXXXXX";
   std::vector<char> name(tmpl.begin(), tmpl.end());
   name.push_back('\0');
@@ -106,6 +126,41 @@ void write_file_atomic(const std::string& path, const std::string& contents) {
   ::close(dfd);
   if (synced != 0) {
     throw OutputError("cannot write " + path + ": cannot sync directory " + dir + ": " + reason(synced));
+  }
+}
+
+void check_output_file(const std::string& path) {
+  if (path.empty()) throw OutputError("cannot write an empty path");
+  struct stat target {};
+  if (::stat(path.c_str(), &target) == 0) {
+    if (S_ISDIR(target.st_mode)) fail(path, EISDIR);
+    if (!S_ISREG(target.st_mode)) return;  // a pipe or device: written directly, nothing to create
+  }
+  std::string tmpl = path + ".tmp.XXXXXX";
+  std::vector<char> name(tmpl.begin(), tmpl.end());
+  name.push_back('\0');
+  const int fd = ::mkstemp(name.data());
+  if (fd < 0) fail(path, errno);
+  const int closed = ::close(fd);
+  const int closed_errno = errno;
+  if (::unlink(name.data()) != 0) fail(path, errno);
+  if (closed != 0) fail(path, closed_errno);
+}
+
+void check_output_directory(const std::string& path) {
+  if (path.empty()) throw OutputError("cannot create directory: empty path");
+  std::filesystem::path p = std::filesystem::absolute(path);
+  std::error_code ec;
+  while (!std::filesystem::exists(p, ec)) {
+    if (!p.has_parent_path() || p.parent_path() == p) break;
+    p = p.parent_path();
+  }
+  if (!std::filesystem::is_directory(p, ec)) {
+    throw OutputError("cannot create directory " + path + ": " + p.string() + " exists and is not a directory");
+  }
+  if (::access(p.c_str(), W_OK | X_OK) != 0) {
+    const int err = errno;
+    throw OutputError("cannot create directory " + path + ": " + p.string() + ": " + reason(err));
   }
 }
 

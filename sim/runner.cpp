@@ -11,11 +11,19 @@
 #include <new>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include "cxsim/engine.hpp"
 #include "cxsim/queue.hpp"
 
 namespace cxsim {
+
+Interrupted::Interrupted(int replication, int period, int replications_done)
+    : std::runtime_error("interrupted in replication " + std::to_string(replication + 1) + " before period " +
+                         std::to_string(period)),
+      replication_(replication),
+      period_(period),
+      replications_done_(replications_done) {}
 
 std::size_t state_bytes_per_customer() { return sizeof(Customer); }
 
@@ -24,14 +32,28 @@ std::size_t state_bytes_per_customer(const Model& model) {
 }
 
 std::uint64_t estimate_memory_bytes(const Model& model, int threads) {
-  const std::uint64_t per_tally =
-      sizeof(Tally) + model.touchpoints.size() * 3 * 8 + model.horizon_periods * 64ull +
-      model.channels.size() * (sizeof(ChannelTally) + model.horizon_periods * 40ull + 16 * 1024);
-  const std::uint64_t tallies = per_tally * (static_cast<std::uint64_t>(std::max(threads, 1)) + 1);
+  const std::uint64_t horizon = static_cast<std::uint64_t>(std::max(model.horizon_periods, 0));
+  const std::uint64_t segments = model.segments.size(), touchpoints = model.touchpoints.size();
+  const std::uint64_t channels = model.channels.size();
+  const std::uint64_t workers =
+      threads > 0 ? static_cast<std::uint64_t>(threads) : std::max(1u, std::thread::hardware_concurrency());
+  // One tally per worker plus the merged one (engine.hpp Tally: per-period counts, per segment and
+  // period subscription starts, per touchpoint counts, per channel and period queue tallies).
+  const std::uint64_t per_tally = sizeof(Tally) + touchpoints * 3 * 8 + horizon * (64 + segments * 8) +
+                                  channels * (sizeof(ChannelTally) + horizon * 40 + 16 * 1024);
+  const std::uint64_t tallies = per_tally * (workers + 1);
+  // Results are kept for every replication: series of one value per period (4, and with channels
+  // 3 more plus 4 per channel), NPS per report period, and the per-entity counts.
+  const std::uint64_t series_values = horizon * (4 + (channels > 0 ? 3 + 4 * channels : 0) +
+                                                2 * model.interventions.items.size()) +
+                                      model.nps_periods.size();
+  const std::uint64_t per_replication = series_values * 8 + (touchpoints * 3 + channels * 9 + 64) * 64;
+  const std::uint64_t results = static_cast<std::uint64_t>(std::max(model.replications, 1)) * per_replication;
+  const std::uint64_t channel_series = channels * horizon * 4 * 8;
   // Capacity-limited waitlists hold at most one 8-byte key per customer and intervention.
   const std::uint64_t waitlists = static_cast<std::uint64_t>(model.customers) * 8 * model.interventions.limited.size();
   return static_cast<std::uint64_t>(model.customers) * state_bytes_per_customer(model) + waitlists + tallies +
-         (64ull << 20);
+         results + channel_series + (64ull << 20);
 }
 
 static std::uint64_t available_memory_bytes() {
@@ -46,15 +68,20 @@ static std::uint64_t available_memory_bytes() {
 }
 
 void check_memory(const Scenario& scenario, const Model& model, int threads) {
+  check_memory(scenario, model, threads, available_memory_bytes());
+}
+
+void check_memory(const Scenario& scenario, const Model& model, int threads, std::uint64_t available_bytes) {
   const std::uint64_t need = estimate_memory_bytes(model, threads);
-  const std::uint64_t have = available_memory_bytes();
-  if (need > have) {
+  if (need > available_bytes) {
     std::ostringstream msg;
     msg.precision(3);
-    msg << "population of " << model.customers << " customers needs about " << need / 1073741824.0
-        << " GiB of memory (" << state_bytes_per_customer(model)
-        << " bytes of state per customer), but this machine has " << have / 1073741824.0
-        << " GiB available; reduce population.customers (or --customers)";
+    msg << "this run needs about " << need / 1073741824.0 << " GiB of memory (" << model.customers
+        << " customers x " << state_bytes_per_customer(model) << " bytes of state, plus tallies and the results of "
+        << model.replications << " replications x " << model.horizon_periods
+        << " periods), but this machine has " << available_bytes / 1073741824.0
+        << " GiB available; reduce population.customers (--customers), replications (--replications) or "
+           "horizon_periods (--horizon)";
     throw InputError({{Severity::kError, scenario.file, "/population/customers", msg.str()}});
   }
 }
@@ -290,11 +317,16 @@ RunResult run_simulation(const Scenario& scenario, const Model& m, const RunOpti
     std::vector<double> backlog(n_channels, 0.0);
     std::vector<QueuePeriod> queues(n_channels);
 
+    int stopped_at = -1;  // the period a cancel request stopped this replication before
     arena.execute([&] {
       for_blocks(n, locals, [&](std::uint32_t first, std::uint32_t last, Tally&) {
         for (std::uint32_t i = first; i < last; ++i) kernel.init(customers[i], i);
       });
       for (int t = 0; t < horizon; ++t) {
+        if (options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed)) {
+          stopped_at = t;
+          break;
+        }
         if (n_channels == 0) {
           for_blocks(n, locals, [&](std::uint32_t first, std::uint32_t last, Tally& tally) {
             for (std::uint32_t i = first; i < last; ++i) {
@@ -364,9 +396,12 @@ RunResult run_simulation(const Scenario& scenario, const Model& m, const RunOpti
       }
     });
 
+    if (stopped_at >= 0) throw Interrupted(rep, stopped_at, rep - first_rep);
+
     Tally total(m);
     for (const Tally& tl : locals) total.merge(tl);
     result.replications.push_back(finalize(m, scenario, total, cs));
+    if (options.on_replication) options.on_replication(rep, result.replications.back());
   }
   return result;
 }

@@ -1,13 +1,15 @@
 // Scenario loader: JSON text -> validated plain structs (../shared/MODEL.md, "The scenario file").
 //
-// The loader works in three passes over one document, collecting every diagnostic in a
+// The loader works in four passes over one document, collecting every diagnostic in a
 // DiagnosticSink instead of stopping at the first problem:
 //   1. parse: nlohmann's parser is iterative; a callback enforces kMaxJsonDepth while parsing (so a
 //      100000-deep "[[[..." never builds a deep tree) and records duplicate keys;
-//   2. read: every section is read with a few helpers (read_number, read_int, read_normal,
+//   2. schema: the JSON Schema of scenarios/schema/ (schema.cpp); its errors are merged with the
+//      reader's (merge_schema_diagnostics), which say the same more precisely where both apply;
+//   3. read: every section is read with a few helpers (read_number, read_int, read_normal,
 //      read_weighted_ids, check_keys) that apply the MODEL.md default when a key is absent and
 //      report type, range, unknown-key and id errors with the value's RFC 6901 pointer;
-//   3. graph: once every journey id resolves, check_journey (graph.cpp) checks the journey's shape.
+//   4. graph: once every journey id resolves, check_journey (graph.cpp) checks the journey's shape.
 #include "cxsim/scenario.hpp"
 
 #include <fmt/format.h>
@@ -25,6 +27,8 @@
 #include <set>
 
 #include "cxsim/graph.hpp"
+#include "cxsim/hash.hpp"
+#include "cxsim/schema.hpp"
 
 namespace cxsim {
 
@@ -38,6 +42,8 @@ constexpr std::int64_t kMaxCustomers = 4294967295LL;
 constexpr std::int64_t kMaxReplications = kMaxReplicationCount;
 constexpr std::int64_t kMaxHorizon = 100000;
 constexpr std::int64_t kIntMax = std::numeric_limits<int>::max();
+constexpr std::size_t kMaxSegments = 255;  // the engine stores a customer's segment in 8 bits
+constexpr std::size_t kMaxChannels = 255;  // and its channel
 
 // ---------------------------------------------------------------------------------------------
 // Describing values and names in messages
@@ -145,13 +151,20 @@ bool iequals(std::string_view a, std::string_view b) {
 
 // The closest candidate: a case-insensitive match, else the nearest within edit distance 2 (and
 // closer than rewriting the whole word, so "x" does not suggest "sd").
+// Bounded work, whatever the input: no suggestion among more than kMaxSuggestionCandidates names,
+// and edit distances only between names of similar, modest length.
+constexpr std::size_t kMaxSuggestionCandidates = 2000;
+constexpr std::size_t kMaxSuggestedLength = 64;
 std::optional<std::string> suggest(std::string_view word, const std::vector<std::string>& candidates) {
+  if (candidates.size() > kMaxSuggestionCandidates || word.size() > kMaxSuggestedLength) return std::nullopt;
   for (const auto& c : candidates) {
     if (iequals(word, c)) return c;
   }
   std::optional<std::string> best;
   std::size_t best_distance = 3;
   for (const auto& c : candidates) {
+    const std::size_t gap = c.size() > word.size() ? c.size() - word.size() : word.size() - c.size();
+    if (gap >= best_distance) continue;  // the distance is at least the difference in length
     const std::size_t d = edit_distance(word, c);
     if (d < best_distance && d < std::max(word.size(), c.size())) {
       best = c;
@@ -201,79 +214,6 @@ struct IntRange {
 // ---------------------------------------------------------------------------------------------
 // Parsing with depth limit and duplicate-key detection
 
-struct DepthExceeded {};
-
-// Parser callback: tracks the path being parsed (for duplicate-key pointers) and refuses nesting
-// deeper than kMaxJsonDepth as soon as it opens, so memory and time stay bounded.
-class ParseTracker {
- public:
-  bool operator()(int depth, json::parse_event_t event, json& parsed) {
-    switch (event) {
-      case json::parse_event_t::object_start:
-      case json::parse_event_t::array_start:
-        // depth counts the containers around this one: the top-level value has depth 0.
-        if (depth >= kMaxJsonDepth) throw DepthExceeded{};
-        count_element();
-        frames_.push_back(Frame{event == json::parse_event_t::object_start, {}, {}, -1});
-        break;
-      case json::parse_event_t::object_end:
-      case json::parse_event_t::array_end:
-        if (!frames_.empty()) frames_.pop_back();
-        break;
-      case json::parse_event_t::key: {
-        Frame& top = frames_.back();
-        top.key = parsed.get<std::string>();
-        if (!top.keys.insert(top.key).second) duplicates_.push_back({pointer(), top.key});
-        break;
-      }
-      case json::parse_event_t::value:
-        count_element();
-        break;
-    }
-    return true;
-  }
-
-  struct Duplicate {
-    std::string pointer;
-    std::string key;
-  };
-  const std::vector<Duplicate>& duplicates() const { return duplicates_; }
-
-  // Pointer of the value being parsed now (its key was the last event; an array element is the
-  // next index).
-  std::string current_pointer() const {
-    std::string out;
-    for (std::size_t i = 0; i < frames_.size(); ++i) {
-      const Frame& f = frames_[i];
-      const long index = i + 1 == frames_.size() ? f.index + 1 : f.index;
-      out = f.is_object ? child(out, f.key) : child(out, static_cast<std::size_t>(index));
-    }
-    return out;
-  }
-
- private:
-  struct Frame {
-    bool is_object;
-    std::set<std::string> keys;
-    std::string key;  // object: the member being parsed
-    long index;       // array: the element being parsed
-  };
-
-  void count_element() {
-    if (!frames_.empty() && !frames_.back().is_object) ++frames_.back().index;
-  }
-  std::string pointer() const {
-    std::string out;
-    for (const Frame& f : frames_) {
-      out = f.is_object ? child(out, f.key) : child(out, static_cast<std::size_t>(f.index));
-    }
-    return out;
-  }
-
-  std::vector<Frame> frames_;
-  std::vector<Duplicate> duplicates_;
-};
-
 // Escapes bytes outside ASCII (nlohmann's "last read" may hold the invalid UTF-8 it stopped at).
 std::string printable(std::string_view s) {
   std::string out;
@@ -287,50 +227,161 @@ std::string printable(std::string_view s) {
   return out;
 }
 
-// Parses `text`; on failure records one error at the document and returns nullopt.
+// A first pass over the text with nlohmann's SAX interface, before any tree is built: it tracks
+// the path being parsed (for the pointers of duplicate keys and of numbers too large for a double),
+// refuses nesting deeper than kMaxJsonDepth as soon as it opens, and records syntax errors. Only a
+// document that passes is then parsed into a tree (without a parser callback: nlohmann's callback
+// parser rescans the parent object after each nested object, quadratic in the number of ids).
+class ParseTracker : public nlohmann::json_sax<json> {
+ public:
+  struct Duplicate {
+    std::string pointer;
+    std::string key;
+  };
+  struct Failure {
+    std::string pointer;  // "" for syntax errors (the position is in the message)
+    std::string message;
+    std::size_t byte = 0;  // parse errors: characters read, the offending one included
+    bool syntax = false;
+  };
+
+  bool start_object(std::size_t) override { return open(true); }
+  bool start_array(std::size_t) override { return open(false); }
+  bool end_object() override { return close(); }
+  bool end_array() override { return close(); }
+  bool key(string_t& k) override {
+    Frame& top = frames_.back();
+    top.key = k;
+    if (!top.keys.insert(k).second) duplicates_.push_back({pointer(), k});
+    return true;
+  }
+  bool null() override { return value(); }
+  bool boolean(bool) override { return value(); }
+  bool number_integer(number_integer_t) override { return value(); }
+  bool number_unsigned(number_unsigned_t) override { return value(); }
+  bool number_float(number_float_t x, const string_t& literal) override {
+    count_element();
+    if (std::isfinite(x)) return true;
+    // nlohmann refuses a number that overflows a double (1e999) when building the tree.
+    failure_ = Failure{pointer(), fmt::format("expected a finite number, found {} (too large to represent)",
+                                              printable(literal)),
+                       0, false};
+    return false;
+  }
+  bool string(string_t&) override { return value(); }
+  bool binary(binary_t&) override { return value(); }
+  bool parse_error(std::size_t position, const std::string& last_token, const nlohmann::detail::exception& e) override {
+    if (e.id == 406) {  // out_of_range.406: a number literal that overflows a double (1e999)
+      failure_ = Failure{value_pointer(), fmt::format("expected a finite number, found '{}' (too large to represent)",
+                                                      printable(last_token)),
+                         0, false};
+    } else {
+      failure_ = Failure{"", e.what(), position, true};
+    }
+    return false;
+  }
+
+  const std::vector<Duplicate>& duplicates() const { return duplicates_; }
+  const std::optional<Failure>& failure() const { return failure_; }
+  bool too_deep() const { return too_deep_; }
+
+ private:
+  struct Frame {
+    bool is_object;
+    std::set<std::string> keys;
+    std::string key;  // object: the member being parsed
+    long index;       // array: the element being parsed
+  };
+
+  bool open(bool is_object) {
+    // frames_.size() counts the containers around this one: the top-level value has depth 0.
+    if (frames_.size() >= static_cast<std::size_t>(kMaxJsonDepth)) {
+      too_deep_ = true;
+      return false;
+    }
+    count_element();
+    frames_.push_back(Frame{is_object, {}, {}, -1});
+    return true;
+  }
+  bool close() {
+    if (!frames_.empty()) frames_.pop_back();
+    return true;
+  }
+  bool value() {
+    count_element();
+    return true;
+  }
+  void count_element() {
+    if (!frames_.empty() && !frames_.back().is_object) ++frames_.back().index;
+  }
+  // Pointer of the value the parser is reading, before its event (in an array, the next index).
+  std::string value_pointer() const {
+    std::string out;
+    for (std::size_t i = 0; i < frames_.size(); ++i) {
+      const Frame& f = frames_[i];
+      const long index = i + 1 == frames_.size() ? f.index + 1 : f.index;
+      out = f.is_object ? child(out, f.key) : child(out, static_cast<std::size_t>(index));
+    }
+    return out;
+  }
+  // Pointer of the value whose event is being handled.
+  std::string pointer() const {
+    std::string out;
+    for (const Frame& f : frames_) {
+      out = f.is_object ? child(out, f.key) : child(out, static_cast<std::size_t>(f.index));
+    }
+    return out;
+  }
+
+  std::vector<Frame> frames_;
+  std::vector<Duplicate> duplicates_;
+  std::optional<Failure> failure_;
+  bool too_deep_ = false;
+};
+
+// "invalid JSON at line L, column C: REASON" from nlohmann's parse error at byte `byte`.
+std::string syntax_error_message(std::string_view text, std::size_t byte, const std::string& what) {
+  const std::size_t offset = std::min<std::size_t>(byte > 0 ? byte - 1 : 0, text.size());
+  const std::string_view before = text.substr(0, offset);
+  const std::size_t line = 1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
+  const std::size_t line_start = before.rfind('\n') == std::string_view::npos ? 0 : before.rfind('\n') + 1;
+  const std::size_t column = offset - line_start + 1;
+  // nlohmann's what(): "[json.exception.parse_error.101] parse error at line L, column C: REASON".
+  std::string reason = what;
+  const std::size_t at = reason.find("column ");
+  const std::size_t colon = at == std::string::npos ? std::string::npos : reason.find(": ", at);
+  if (colon != std::string::npos) {
+    reason = reason.substr(colon + 2);
+  } else if (reason.find("] ") != std::string::npos) {
+    reason = reason.substr(reason.find("] ") + 2);
+  }
+  const bool utf8 = reason.find("UTF-8") != std::string::npos;
+  return fmt::format("{} at line {}, column {}: {}", utf8 ? "invalid UTF-8" : "invalid JSON", line, column,
+                     printable(reason));
+}
+
+// Parses `text`; on failure records one error and returns nullopt.
 std::optional<json> parse_json(std::string_view text, DiagnosticSink& sink) {
   ParseTracker tracker;
-  json doc;
+  bool complete = false;
   try {
-    doc = json::parse(text.begin(), text.end(),
-                      [&tracker](int depth, json::parse_event_t event, json& parsed) {
-                        return tracker(depth, event, parsed);
-                      });
-  } catch (const DepthExceeded&) {
+    complete = json::sax_parse(text.begin(), text.end(), &tracker);
+  } catch (const json::exception& e) {
+    sink.error("", fmt::format("invalid JSON: {}", printable(e.what())));
+    return std::nullopt;
+  }
+  if (tracker.too_deep()) {
     sink.error("", fmt::format("JSON nested deeper than {} levels of objects and arrays; a scenario "
                                "needs at most 6",
                                kMaxJsonDepth));
     return std::nullopt;
-  } catch (const json::parse_error& e) {
-    // e.byte counts the characters read, the offending one included.
-    const std::size_t offset = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
-    const std::string_view before = text.substr(0, offset);
-    const std::size_t line = 1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
-    const std::size_t line_start = before.rfind('\n') == std::string_view::npos ? 0 : before.rfind('\n') + 1;
-    const std::size_t column = offset - line_start + 1;
-    // nlohmann's what(): "[json.exception.parse_error.101] parse error at line L, column C: REASON".
-    std::string reason = e.what();
-    const std::size_t at = reason.find("column ");
-    const std::size_t colon = at == std::string::npos ? std::string::npos : reason.find(": ", at);
-    if (colon != std::string::npos) {
-      reason = reason.substr(colon + 2);
-    } else if (reason.find("] ") != std::string::npos) {
-      reason = reason.substr(reason.find("] ") + 2);
-    }
-    const bool utf8 = reason.find("UTF-8") != std::string::npos;
-    sink.error("", fmt::format("{} at line {}, column {}: {}", utf8 ? "invalid UTF-8" : "invalid JSON",
-                               line, column, printable(reason)));
+  }
+  if (const auto& f = tracker.failure()) {
+    sink.error(f->pointer, f->syntax ? syntax_error_message(text, f->byte, f->message) : f->message);
     return std::nullopt;
-  } catch (const json::out_of_range& e) {
-    // nlohmann refuses a number that overflows a double (1e999) while parsing, at the value.
-    std::string what = e.what();
-    const std::size_t quote_at = what.find('\'');
-    const std::string literal = quote_at == std::string::npos ? "" : what.substr(quote_at);
-    sink.error(tracker.current_pointer(),
-               fmt::format("expected a finite number, found {} (too large to represent)", printable(literal)));
-    return std::nullopt;
-  } catch (const json::exception& e) {
-    sink.error("", fmt::format("invalid JSON: {}", printable(e.what())));
+  }
+  if (!complete) {
+    sink.error("", "invalid JSON: the document ended early");
     return std::nullopt;
   }
   for (const auto& d : tracker.duplicates()) {
@@ -338,7 +389,13 @@ std::optional<json> parse_json(std::string_view text, DiagnosticSink& sink) {
                                       "one of them",
                                       quote(d.key)));
   }
-  return doc;
+  try {
+    return json::parse(text.begin(), text.end());
+  } catch (const json::exception& e) {
+    // The first pass accepted the text, so this is a safety net, not a code path.
+    sink.error("", fmt::format("invalid JSON: {}", printable(e.what())));
+    return std::nullopt;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -370,6 +427,15 @@ const Keys kTriggerKeys = {"on_visit",   "on_failure",      "after_contact", "se
 const Keys kEffectKeys = {"failure_multiplier", "sentiment_boost",   "effort_change", "close_issue",
                           "hazard_multiplier",  "duration",          "quality"};
 const Keys kOutcomes = {"resolved", "unresolved", "abandoned"};
+const Keys kNormalKeys = {"mean", "sd"};
+const Keys kPopulationKeys = {"customers"};
+const Keys kEconomicsKeys = {"currency", "annual_discount_rate"};
+const Keys kHazardKeys = {"base", "frailty_variance"};
+const Keys kJourneyKeys = {"entry", "touchpoints"};
+const Keys kServiceKeys = {"wait_penalty", "resolution_bonus", "unresolved_penalty", "channels"};
+const Keys kChurnKeys = {"sentiment", "open_issue", "bad_experiences", "effort"};
+const Keys kPeriodicKeys = {"every", "from", "until"};
+const Keys kNpsKeys = {"noise_sd", "report_every"};
 
 class Reader {
  public:
@@ -402,7 +468,11 @@ class Reader {
   }
 
   // Every key of `obj` must be in `allowed`; unknown keys get a did-you-mean when one is close.
+  // `allowed` must be one of the lists of accepted_keys(), which the JSON Schema is tested against.
   void check_keys(const json& obj, const Keys& allowed, const std::string& pointer) {
+    CXSIM_CHECK(std::any_of(accepted_keys().begin(), accepted_keys().end(),
+                            [&allowed](const AcceptedKeys& a) { return a.keys == &allowed; }),
+                "check_keys with a key list that accepted_keys() does not publish");
     for (const auto& item : obj.items()) {
       const std::string& key = item.key();
       if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
@@ -530,7 +600,7 @@ class Reader {
     if (v == nullptr) return true;
     const std::string p = child(pointer, key);
     if (!expect_object(*v, p, "an object {\"mean\": number, \"sd\": number}")) return false;
-    check_keys(*v, {"mean", "sd"}, p);
+    check_keys(*v, kNormalKeys, p);
     const bool mean_ok = read_number(*v, "mean", p, mean_range, out.mean);
     const bool sd_ok = read_number(*v, "sd", p, kNonNegative, out.sd);
     return mean_ok && sd_ok;
@@ -564,7 +634,7 @@ class Reader {
   // True when `id` names an existing item of `kind`; otherwise an error naming the known ids.
   bool resolve(const std::string& id, const std::string& pointer, IdKind kind, std::string_view context) {
     const auto& known = ids_of(kind);
-    if (std::find(known.begin(), known.end(), id) != known.end()) return true;
+    if (std::binary_search(known.begin(), known.end(), id)) return true;  // ids are sorted (JSON key order)
     const char* noun = kind == IdKind::kTouchpoint ? "touchpoint" : kind == IdKind::kSegment ? "segment" : "channel";
     const auto hint = suggest(id, known);
     std::string message = fmt::format("unknown {} {} in {}", noun, quote(id), context);
@@ -576,7 +646,7 @@ class Reader {
   }
 
   bool is_exit(const std::string& id) const {
-    return std::find(exit_ids_.begin(), exit_ids_.end(), id) != exit_ids_.end();
+    return std::binary_search(exit_ids_.begin(), exit_ids_.end(), id);
   }
 
   // An existing, non-exit touchpoint (entries, intervention triggers and multipliers).
@@ -733,14 +803,14 @@ void Reader::read_population(const json& doc) {
     return;
   }
   if (!expect_object(*v, "/population", "an object {\"customers\": integer}")) return;
-  check_keys(*v, {"customers"}, "/population");
+  check_keys(*v, kPopulationKeys, "/population");
   read_int(*v, "customers", "/population", IntRange{1, kMaxCustomers}, s_.customers, /*required=*/true);
 }
 
 void Reader::read_economics(const json& doc) {
   const json* v = member(doc, "economics");
   if (v == nullptr || !expect_object(*v, "/economics", "an object")) return;
-  check_keys(*v, {"currency", "annual_discount_rate"}, "/economics");
+  check_keys(*v, kEconomicsKeys, "/economics");
   read_string(*v, "currency", "/economics", s_.economics.currency, false, /*non_empty=*/true);
   read_number(*v, "annual_discount_rate", "/economics", Range{0.0, 10.0}, s_.economics.annual_discount_rate);
 }
@@ -768,7 +838,7 @@ void Reader::read_segments(const json& doc) {
     if (const json* h = member(v, "hazard")) {
       const std::string hp = child(p, "hazard");
       if (expect_object(*h, hp, "an object {\"base\": number, \"frailty_variance\": number}")) {
-        check_keys(*h, {"base", "frailty_variance"}, hp);
+        check_keys(*h, kHazardKeys, hp);
         read_number(*h, "base", hp, Range{0.0, 1e3}, g.hazard.base);
         read_number(*h, "frailty_variance", hp, Range{0.0, 100.0}, g.hazard.frailty_variance);
       }
@@ -790,6 +860,10 @@ void Reader::read_segments(const json& doc) {
     }
     s_.segments.push_back(std::move(g));
   });
+  if (s_.segments.size() > kMaxSegments) {
+    error("/segments", fmt::format("{} segments, more than the {} a scenario may have; merge similar segments",
+                                   s_.segments.size(), kMaxSegments));
+  }
   if (collection_ok && shares_ok && !s_.segments.empty()) {
     WeightedIds shares;
     for (const auto& g : s_.segments) shares.emplace_back(g.id, g.share);
@@ -808,7 +882,7 @@ void Reader::read_journey(const json& doc) {
     ++journey_id_errors_;
     return;
   }
-  check_keys(*v, {"entry", "touchpoints"}, "/journey");
+  check_keys(*v, kJourneyKeys, "/journey");
   const bool touchpoints_ok = for_each_item(*v, "touchpoints", "/journey", "touchpoints", /*required=*/true,
                                             [&](const std::string& id, const json& t, const std::string& p) {
     s_.journey.touchpoints.push_back(read_touchpoint(id, t, p));
@@ -870,7 +944,7 @@ Touchpoint Reader::read_touchpoint(const std::string& id, const json& v, const s
 void Reader::read_service(const json& doc) {
   const json* v = member(doc, "service");
   if (v == nullptr || !expect_object(*v, "/service", "an object")) return;
-  check_keys(*v, {"wait_penalty", "resolution_bonus", "unresolved_penalty", "channels"}, "/service");
+  check_keys(*v, kServiceKeys, "/service");
   read_number(*v, "wait_penalty", "/service", kNonNegative, s_.service.wait_penalty);
   read_number(*v, "resolution_bonus", "/service", kNonNegative, s_.service.resolution_bonus);
   read_number(*v, "unresolved_penalty", "/service", kNonNegative, s_.service.unresolved_penalty);
@@ -898,6 +972,10 @@ void Reader::read_service(const json& doc) {
     read_number(c, "cost_per_contact", p, kNonNegative, ch.cost_per_contact);
     s_.service.channels.push_back(std::move(ch));
   });
+  if (s_.service.channels.size() > kMaxChannels) {
+    error("/service/channels", fmt::format("{} channels, more than the {} a scenario may have",
+                                           s_.service.channels.size(), kMaxChannels));
+  }
   if (collection_ok && shares_ok && !s_.service.channels.empty()) {
     WeightedIds shares;
     for (const auto& ch : s_.service.channels) shares.emplace_back(ch.id, ch.share);
@@ -991,7 +1069,7 @@ Staffing Reader::read_staffing(const json& v, const std::string& p) {
 void Reader::read_churn(const json& doc) {
   const json* v = member(doc, "churn");
   if (v == nullptr || !expect_object(*v, "/churn", "an object")) return;
-  check_keys(*v, {"sentiment", "open_issue", "bad_experiences", "effort"}, "/churn");
+  check_keys(*v, kChurnKeys, "/churn");
   read_number(*v, "sentiment", "/churn", kFinite, s_.churn.sentiment);
   read_number(*v, "open_issue", "/churn", kFinite, s_.churn.open_issue);
   read_number(*v, "bad_experiences", "/churn", kFinite, s_.churn.bad_experiences);
@@ -1017,11 +1095,12 @@ void Reader::read_interventions(const json& doc) {
                               "found {}",
                               describe(*t)));
       } else {
+        std::set<std::string> listed;
         for (std::size_t i = 0; i < t->size(); ++i) {
           const json& e = (*t)[i];
           if (!e.is_string()) {
             error(child(tp, i), fmt::format("expected a segment id, found {}", describe(e)));
-          } else if (std::find(iv.target.begin(), iv.target.end(), e.get<std::string>()) != iv.target.end()) {
+          } else if (!listed.insert(e.get<std::string>()).second) {
             error(child(tp, i), fmt::format("segment {} is listed twice in target", quote(e.get<std::string>())));
           } else if (resolve(e.get<std::string>(), child(tp, i), IdKind::kSegment, "target")) {
             iv.target.push_back(e.get<std::string>());
@@ -1107,7 +1186,7 @@ void Reader::read_trigger(const json& v, const std::string& p, Trigger& out) {
   } else {
     out.kind = TriggerKind::kPeriodic;
     if (!expect_object(arg, ap, "an object {\"every\": integer, \"from\": integer, \"until\": integer}")) return;
-    check_keys(arg, {"every", "from", "until"}, ap);
+    check_keys(arg, kPeriodicKeys, ap);
     read_int(arg, "every", ap, IntRange{1, kIntMax}, out.every, /*required=*/true);
     const bool from_ok = read_int(arg, "from", ap, IntRange{0, kIntMax}, out.from);
     if (member(arg, "until") != nullptr) {
@@ -1164,13 +1243,52 @@ void Reader::read_effect(const json& v, const std::string& p, Effect& out) {
 void Reader::read_nps(const json& doc) {
   const json* v = member(doc, "nps");
   if (v == nullptr || !expect_object(*v, "/nps", "an object")) return;
-  check_keys(*v, {"noise_sd", "report_every"}, "/nps");
+  check_keys(*v, kNpsKeys, "/nps");
   read_number(*v, "noise_sd", "/nps", kNonNegative, s_.nps.noise_sd);
   read_int(*v, "report_every", "/nps", IntRange{1, kIntMax}, s_.nps.report_every);
 }
 
 bool only_whitespace(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
+}
+
+// UTF-16 and UTF-32 text (Windows editors and spreadsheets write it) by its byte order mark, or by
+// the zero bytes ASCII characters have in it; nullptr for anything else.
+const char* wide_encoding(std::string_view text) {
+  const auto starts = [&text](std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; };
+  using namespace std::string_view_literals;
+  if (starts("\xFF\xFE\0\0"sv) || starts("\0\0\xFE\xFF"sv)) return "UTF-32";
+  if (starts("\xFF\xFE"sv) || starts("\xFE\xFF"sv)) return "UTF-16";
+  if (text.size() >= 4 && (text[0] == '\0' || text[1] == '\0')) {
+    return text[0] == '\0' && text[1] == '\0' ? "UTF-32" : (text[2] == '\0' && text[3] == '\0') ? "UTF-32" : "UTF-16";
+  }
+  return nullptr;
+}
+
+// Schema errors first, then the loader's. Both check types, ranges and keys, and the loader's
+// message is the more specific one (it knows the ids and says how to fix it), so a schema error is
+// kept only where the loader found nothing wrong at that value or inside it.
+DiagnosticSink merge_schema_diagnostics(const DiagnosticSink& schema, const DiagnosticSink& loader) {
+  std::set<std::string> flagged;
+  for (const auto& d : loader.all()) {
+    if (d.severity == Severity::kError) flagged.insert(d.pointer);
+  }
+  DiagnosticSink all(loader.file());
+  for (const auto& d : schema.all()) {
+    const std::string prefix = d.pointer + "/";
+    const auto below = flagged.lower_bound(prefix);
+    const bool covered = flagged.count(d.pointer) > 0 ||
+                         (below != flagged.end() && below->compare(0, prefix.size(), prefix) == 0);
+    if (!covered) all.error(d.pointer, d.message);
+  }
+  for (const auto& d : loader.all()) {
+    if (d.severity == Severity::kError) {
+      all.error(d.pointer, d.message);
+    } else {
+      all.warning(d.pointer, d.message);
+    }
+  }
+  return all;
 }
 
 std::string size_limit_message(std::uintmax_t size, std::string_view kind) {
@@ -1233,13 +1351,25 @@ json parse_document_text(std::string_view text, std::string_view kind, Diagnosti
     sink.error("", "empty file, expected a JSON object");
     sink.throw_if_errors();
   }
+  if (const char* encoding = wide_encoding(text)) {
+    sink.error("", fmt::format("the file is encoded as {}; JSON {}s must be UTF-8: save it as UTF-8 "
+                               "(\"UTF-8\" or \"UTF-8 without BOM\" in the editor's or spreadsheet's save options)",
+                               encoding, kind));
+    sink.throw_if_errors();
+  }
   std::optional<json> doc = parse_json(text, sink);
   sink.throw_if_errors();
   return std::move(*doc);
 }
 
-// Reads a parsed document into a Scenario, adding to `sink` (which throws on errors).
-Scenario validate_document(const json& doc, DiagnosticSink& sink, std::vector<Diagnostic>* warnings) {
+// Reads a parsed document into a Scenario: the JSON Schema first (types, ranges, required and
+// unknown keys), then the loader's semantic checks; problems go to a sink that throws.
+Scenario validate_document(const json& original, DiagnosticSink& sink, std::vector<Diagnostic>* warnings) {
+  // check_schema rewrites integral floats (5.0) as integers, as JSON Schema reads them; the loader
+  // then reads the same rewritten copy, so both agree on what is an integer.
+  json doc = original;
+  DiagnosticSink schema_sink(sink.file());
+  check_schema(SchemaKind::kScenario, doc, schema_sink);
   Scenario scenario;
   try {
     Reader reader(sink);
@@ -1250,7 +1380,8 @@ Scenario validate_document(const json& doc, DiagnosticSink& sink, std::vector<Di
     sink.error("", fmt::format("could not read the document: {}", printable(e.what())));
   }
   scenario.file = sink.file();
-  sink.throw_if_errors();
+  merge_schema_diagnostics(schema_sink, sink).throw_if_errors();
+  scenario.content_hash = fnv1a64(doc.dump(-1, ' ', false, json::error_handler_t::replace));
   if (warnings != nullptr) {
     for (const auto& d : sink.all()) {
       if (d.severity == Severity::kWarning) warnings->push_back(d);
@@ -1437,6 +1568,34 @@ std::optional<std::string> closest_name(std::string_view word, const std::vector
 }
 
 std::string pointer_child(const std::string& pointer, std::string_view key) { return child(pointer, key); }
+
+const std::vector<AcceptedKeys>& accepted_keys() {
+  static const std::vector<AcceptedKeys> keys = {
+      {"", &kTopKeys},
+      {"/population", &kPopulationKeys},
+      {"/economics", &kEconomicsKeys},
+      {"/segments/*", &kSegmentKeys},
+      {"/segments/*/initial_sentiment", &kNormalKeys},
+      {"/segments/*/hazard", &kHazardKeys},
+      {"/journey", &kJourneyKeys},
+      {"/journey/touchpoints/*", &kTouchpointKeys},
+      {"/journey/touchpoints/*/quality", &kNormalKeys},
+      {"/service", &kServiceKeys},
+      {"/service/channels/*", &kChannelKeys},
+      {"/service/channels/*/agents", &kStaffingKeys},
+      {"/service/channels/*/quality", &kNormalKeys},
+      {"/churn", &kChurnKeys},
+      {"/interventions/*", &kInterventionKeys},
+      {"/interventions/*/trigger", &kTriggerKeys},
+      {"/interventions/*/trigger/periodic", &kPeriodicKeys},
+      {"/interventions/*/effect", &kEffectKeys},
+      {"/interventions/*/effect/quality", &kNormalKeys},
+      {"/nps", &kNpsKeys},
+  };
+  return keys;
+}
+
+const std::vector<std::string>& exit_touchpoint_keys() { return kExitKeys; }
 
 void check_run_size(const Scenario& s) {
   DiagnosticSink sink("<command line>");

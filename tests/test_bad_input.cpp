@@ -78,9 +78,16 @@ std::vector<BadCase> generated_cases(const fs::path& dir) {
   objects += "1";
   objects += std::string(100, '}');
   write_file(dir / "deep_objects.json", objects);
+  // 256 segments: one more than a customer's 8-bit segment index holds.
+  std::string segments;
+  for (int i = 0; i < 256; ++i) segments += (i ? ", \"s" : "\"s") + std::to_string(i) + "\": {\"share\": 0.00390625}";
+  write_file(dir / "too_many_segments.json",
+             "{\"name\": \"n\", \"population\": {\"customers\": 10}, \"segments\": {" + segments +
+                 "}, \"journey\": {\"entry\": \"a\", \"touchpoints\": {\"a\": {\"next\": {\"a\": 1}}}}}");
   return {{(dir / "too_large.json").string(), "(document)"},
           {(dir / "deep_arrays.json").string(), "(document)"},
-          {(dir / "deep_objects.json").string(), "(document)"}};
+          {(dir / "deep_objects.json").string(), "(document)"},
+          {(dir / "too_many_segments.json").string(), "/segments"}};
 }
 
 std::string read_file(const fs::path& path) {
@@ -127,12 +134,12 @@ TEST(BadInput, EveryFileIsListedInExpected) {
     EXPECT_NE(std::find(listed.begin(), listed.end(), name), listed.end()) << name << " is not in EXPECTED.tsv";
   }
   EXPECT_EQ(files, listed.size());
-  EXPECT_GE(files, 24u);
+  EXPECT_GE(files, 60u);
 }
 
 TEST(BadInput, LoaderReportsPath) {
   const auto cases = committed_cases();
-  ASSERT_GE(cases.size(), 24u);
+  ASSERT_GE(cases.size(), 60u);
   for (const auto& c : cases) expect_loader_reports(c);
 }
 

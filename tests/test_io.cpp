@@ -132,3 +132,38 @@ TEST_F(Io, EnsureDirectoryFailsOnRegularFile) {
   EXPECT_THROW(cxsim::ensure_directory((file / "sub").string()), cxsim::OutputError);
   EXPECT_TRUE(fs::is_regular_file(file));
 }
+
+TEST_F(Io, FullDiskFailsAndDeviceIsNeverReplaced) {
+  // /dev/full fails every write with ENOSPC, as a full disk does. As root, a rename over it would
+  // replace the device node, so non-regular targets must be written in place.
+  try {
+    cxsim::write_file_atomic("/dev/full", "content");
+    FAIL() << "expected OutputError";
+  } catch (const cxsim::OutputError& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot write /dev/full: No space left on device"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_TRUE(fs::is_character_file("/dev/full"));
+  cxsim::write_file_atomic("/dev/null", "discarded");
+  EXPECT_TRUE(fs::is_character_file("/dev/null"));
+}
+
+TEST_F(Io, CheckOutputFileFindsProblemsEarlyAndCreatesNothing) {
+  cxsim::check_output_file((dir_ / "fine.json").string());
+  EXPECT_FALSE(fs::exists(dir_ / "fine.json"));
+  EXPECT_EQ(temp_leftovers(dir_), 0);
+  EXPECT_THROW(cxsim::check_output_file((dir_ / "missing" / "x.json").string()), cxsim::OutputError);
+  fs::create_directories(dir_ / "taken");
+  EXPECT_THROW(cxsim::check_output_file((dir_ / "taken").string()), cxsim::OutputError);
+  cxsim::check_output_file("/dev/null");
+  EXPECT_THROW(cxsim::check_output_file(""), cxsim::OutputError);
+}
+
+TEST_F(Io, CheckOutputDirectoryCreatesNothing) {
+  cxsim::check_output_directory((dir_ / "a" / "b").string());
+  EXPECT_FALSE(fs::exists(dir_ / "a"));
+  cxsim::check_output_directory(dir_.string());
+  cxsim::write_file_atomic((dir_ / "plain").string(), "x");
+  EXPECT_THROW(cxsim::check_output_directory((dir_ / "plain").string()), cxsim::OutputError);
+  EXPECT_THROW(cxsim::check_output_directory((dir_ / "plain" / "sub").string()), cxsim::OutputError);
+}

@@ -1,11 +1,15 @@
 // cxsim command line: parses arguments (CLI11), calls the library, maps errors to exit codes.
-//   0 success, 2 invalid input or usage, 1 internal or output error.
+//   0 success, 2 invalid input or usage, 1 internal or output error,
+//   128 + signal number when SIGINT (130) or SIGTERM (143) interrupted a run.
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <optional>
@@ -15,6 +19,7 @@
 #include "cxsim/batch.hpp"
 #include "cxsim/compare.hpp"
 #include "cxsim/compare_report.hpp"
+#include "cxsim/checkpoint.hpp"
 #include "cxsim/diagnostics.hpp"
 #include "cxsim/io.hpp"
 #include "cxsim/model.hpp"
@@ -28,6 +33,31 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitInternal = 1;
 constexpr int kExitInput = 2;
+
+// Set by the SIGINT/SIGTERM handler and read by the runner between periods. A signal handler can
+// only reach process-wide state, so these two are the program's only globals.
+std::atomic<bool> g_interrupt_requested{false};
+volatile std::sig_atomic_t g_interrupt_signal = 0;
+static_assert(std::atomic<bool>::is_always_lock_free, "the interrupt flag must be async-signal-safe");
+
+extern "C" void on_interrupt(int signal_number) {
+  g_interrupt_signal = signal_number;
+  g_interrupt_requested.store(true, std::memory_order_relaxed);
+}
+
+// The first SIGINT or SIGTERM asks the run to stop cleanly; SA_RESETHAND restores the default, so
+// a second one kills at once (still without a partial output: files are only ever renamed in).
+void install_interrupt_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_interrupt;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESETHAND | SA_RESTART;
+  for (const int signal_number : {SIGINT, SIGTERM}) {
+    if (::sigaction(signal_number, &action, nullptr) != 0) {
+      throw std::runtime_error(fmt::format("cannot install the handler for signal {}", signal_number));
+    }
+  }
+}
 
 void print_diagnostics(const std::vector<cxsim::Diagnostic>& diagnostics) {
   for (const auto& d : diagnostics) std::cerr << cxsim::format_diagnostic(d) << '\n';
@@ -50,9 +80,12 @@ class Progress {
     fmt::print(stderr, "\r[{:<{}}] {:5.1f}%  {:.0f}s left ", std::string(filled, '#'), width, 100.0 * fraction, eta);
     std::fflush(stderr);
   }
-  ~Progress() {
+  // Erases the bar (so a message can follow on a clean line).
+  void clear() {
     if (shown_) fmt::print(stderr, "\r{:<70}\r", "");
+    shown_ = false;
   }
+  ~Progress() { clear(); }
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -72,6 +105,8 @@ struct RunArgs {
   std::optional<std::uint64_t> seed;
   std::optional<int> horizon;
   std::vector<std::string> sets;  // --set POINTER=VALUE, in order
+  std::string checkpoint;  // save completed replications here
+  std::string resume;      // continue from this checkpoint (and keep saving to it)
   bool quiet = false;
 };
 
@@ -93,15 +128,52 @@ cxsim::Scenario load_with_overrides(const RunArgs& a, bool print_warnings) {
   return s;
 }
 
+// "interrupted (SIGINT) in replication 4 of 8 before period 120: 3 replications complete; no output
+// written" plus where the completed replications are kept, if anywhere.
+std::string interrupted_message(const cxsim::Interrupted& e, int replications, const std::string& checkpoint) {
+  const int signal_number = g_interrupt_signal;
+  const char* name = signal_number == SIGINT ? "SIGINT" : signal_number == SIGTERM ? "SIGTERM" : "signal";
+  std::string out = fmt::format("cxsim: interrupted ({}) in replication {} of {} before period {}: {} "
+                                "replication{} complete; no output written",
+                                name, e.replication() + 1, replications, e.period(), e.replication(),
+                                e.replication() == 1 ? "" : "s");
+  if (!checkpoint.empty()) {
+    out += fmt::format("; checkpoint {} holds the {} complete replication{}: continue with --resume {}", checkpoint,
+                       e.replication(), e.replication() == 1 ? "" : "s", checkpoint);
+  }
+  return out;
+}
+
 int cmd_run(const RunArgs& a) {
   const cxsim::Scenario scenario = load_with_overrides(a, true);
   const cxsim::Model model = cxsim::compile_model(scenario);
   cxsim::check_memory(scenario, model, a.threads);
-  Progress progress(!a.quiet);
-  cxsim::RunOptions options;
-  options.threads = a.threads;
-  options.progress = [&progress](double f) { progress.update(f); };
-  const cxsim::RunResult result = cxsim::run_simulation(scenario, model, options);
+  std::optional<cxsim::Checkpoint> resume;
+  if (!a.resume.empty()) {
+    resume = cxsim::load_checkpoint(a.resume);
+    cxsim::check_checkpoint_matches(*resume, scenario, a.resume);
+  }
+  const std::string checkpoint = a.checkpoint.empty() ? a.resume : a.checkpoint;
+  // Fail before hours of simulation, not after, when an output cannot be written.
+  if (!a.output.empty() && a.output != "-") cxsim::check_output_file(a.output);
+  if (!a.csv_dir.empty()) cxsim::check_output_directory(a.csv_dir);
+
+  install_interrupt_handlers();
+  cxsim::RunResult result;
+  {
+    Progress progress(!a.quiet);
+    cxsim::RunOptions options;
+    options.threads = a.threads;
+    options.progress = [&progress](double f) { progress.update(f); };
+    options.cancel = &g_interrupt_requested;
+    try {
+      result = cxsim::run_with_checkpoint(scenario, model, options, resume ? &*resume : nullptr, checkpoint);
+    } catch (const cxsim::Interrupted& e) {
+      progress.clear();
+      std::cerr << interrupted_message(e, scenario.replications, checkpoint) << '\n';
+      return 128 + static_cast<int>(g_interrupt_signal);
+    }
+  }
   if (!a.output.empty()) {
     const std::string json = cxsim::result_json(result);
     if (a.output == "-") {
@@ -133,9 +205,14 @@ int cmd_compare(const CompareArgs& c) {
   const cxsim::Batch batch = cxsim::load_batch(a.scenario, overrides, &warnings);
   print_diagnostics(warnings);
 
+  if (!a.output.empty() && a.output != "-") cxsim::check_output_file(a.output);
+  if (!a.csv_dir.empty()) cxsim::check_output_directory(a.csv_dir);
+  install_interrupt_handlers();
+
   Progress progress(!a.quiet);
   cxsim::CompareOptions options;
   options.threads = a.threads;
+  options.cancel = &g_interrupt_requested;
   options.target_half_width = c.target_ci;
   options.max_replications = c.max_replications;
   options.progress = [&progress](double f) { progress.update(f); };
@@ -149,7 +226,18 @@ int cmd_compare(const CompareArgs& c) {
     fmt::print(stderr, "round {}: {} replications; widest {} half-width {} ({}) > target; running to {}\n", r.round,
                r.replications, metric, width, r.worst_variant, r.next_replications);
   };
-  const cxsim::Comparison comparison = cxsim::run_comparison(batch, options);
+  cxsim::Comparison comparison;
+  try {
+    comparison = cxsim::run_comparison(batch, options);
+  } catch (const cxsim::Interrupted& e) {
+    progress.clear();
+    const int signal_number = g_interrupt_signal;
+    fmt::print(stderr, "cxsim: interrupted ({}) in replication {} before period {}; comparison not finished, no "
+               "output written\n",
+               signal_number == SIGINT ? "SIGINT" : signal_number == SIGTERM ? "SIGTERM" : "signal",
+               e.replication() + 1, e.period());
+    return 128 + signal_number;
+  }
   if (!a.output.empty()) {
     const std::string json = cxsim::comparison_json(comparison);
     if (a.output == "-") {
@@ -196,6 +284,11 @@ int main(int argc, char** argv) {
   run->add_option("--horizon", args.horizon, "Override horizon_periods");
   run->add_option("--set", args.sets, "Set a scenario value before validation: /json/pointer=VALUE (JSON, else a string); repeatable")
       ->allow_extra_args(false);
+  run->add_option("--checkpoint", args.checkpoint,
+                  "Save completed replications to this file after each one (atomically), for --resume");
+  run->add_option("--resume", args.resume,
+                  "Continue an interrupted run from this checkpoint: run only the missing replications "
+                  "(and keep saving to it unless --checkpoint names another file)");
   run->add_flag("-q,--quiet", args.quiet, "No summary table and no progress bar");
 
   CLI::App* validate = app.add_subcommand("validate", "Check a scenario and print every diagnostic");

@@ -9,11 +9,13 @@ packages=(
   libboost-graph-dev libboost-math-dev   # Boost.Graph (journey checks), Boost.Math (t quantiles, distributions)
   libtbb-dev                             # oneTBB (parallel customer blocks)
   nlohmann-json3-dev                     # scenario and result JSON
+  libvalijson-dev                        # JSON Schema checks of scenarios (cxsim validate)
   librandom123-dev                       # Philox4x32-10 counter-based streams
   libcli11-dev                           # command line
   libfmt-dev                             # formatting
   libgtest-dev libgmock-dev              # GoogleTest
   libbenchmark-dev                       # Google Benchmark
+  clang libclang-rt-14-dev               # fuzzing: clang++ and its libFuzzer/ASan runtime (tools/fuzz.sh)
 )
 if [[ "${1:-}" == "--mpi" ]]; then packages+=(libopenmpi-dev openmpi-bin); fi
 

@@ -17,6 +17,7 @@
 // n (h / target)^2 replications (h the widest half-width now), at least one more and at most
 // twice as many. Results after k rounds are identical to the bit to one run of as many
 // replications.
+#include <atomic>
 #include <functional>
 #include <map>
 #include <optional>
@@ -77,6 +78,7 @@ struct CompareOptions {
   int max_replications = 50;                 // cap with a target (1 .. kMaxReplicationCount)
   std::function<void(double)> progress;      // fraction of the current round done (0..1]
   std::function<void(const RoundReport&)> on_round;
+  const std::atomic<bool>* cancel = nullptr;  // as RunOptions::cancel: Interrupted propagates
 };
 
 struct Comparison {

@@ -13,8 +13,19 @@ class OutputError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Writes `contents` to `path` atomically; throws OutputError naming the path and the OS reason.
+// Writes `contents` to `path` atomically; throws OutputError naming the path and the OS reason
+// (missing directory, permission, full disk). An existing target that is not a regular file (a
+// pipe, a terminal, /dev/null, /dev/full) is written directly instead, never replaced.
 void write_file_atomic(const std::string& path, const std::string& contents);
+
+// Checks, before a long run, that write_file_atomic(path, ...) can succeed: the directory exists
+// and a file can be created in it (tried with a temporary file, removed at once), and `path` is
+// not a directory. Throws OutputError naming the path and the reason.
+void check_output_file(const std::string& path);
+
+// Checks that ensure_directory(path) can succeed: `path` is a directory, or its nearest existing
+// ancestor is a writable directory. Creates nothing.
+void check_output_directory(const std::string& path);
 
 // Creates directory `path` (and parents) if missing; throws OutputError when impossible.
 void ensure_directory(const std::string& path);

@@ -14,6 +14,7 @@ struct EntityCounts {
   std::map<std::string, double> values;
 };
 
+// checkpoint.cpp serializes every field of ReplicationResult; a new field must be added there too.
 struct ReplicationResult {
   std::map<std::string, double> metrics;              // MODEL.md metric name -> value (NaN = undefined)
   std::map<std::string, std::vector<double>> series;  // name -> one value per period (or per nps period)

@@ -170,6 +170,9 @@ struct NpsSpec {
 
 struct Scenario {
   std::string file;  // where it was loaded from (for diagnostics)
+  // FNV-1a 64 of the validated document dumped canonically (keys sorted, no whitespace): what a
+  // checkpoint checks its scenario against. 0 for a Scenario not built by the loader.
+  std::uint64_t content_hash = 0;
   std::string name;
   std::string description;
   std::uint64_t seed = 1;
@@ -249,6 +252,16 @@ Scenario load_edited_scenario(const std::string& path, const std::vector<Assignm
 std::string describe_json(const nlohmann::json& value);
 std::optional<std::string> closest_name(std::string_view word, const std::vector<std::string>& candidates);
 std::string pointer_child(const std::string& pointer, std::string_view key);
+
+// The keys the loader accepts in each kind of object, by where the object sits: a JSON pointer in
+// which "*" stands for any id ("/segments/*", "/interventions/*/trigger"). An exit touchpoint takes
+// only exit_touchpoint_keys(). The JSON Schema's test checks the schema against these lists.
+struct AcceptedKeys {
+  std::string where;
+  const std::vector<std::string>* keys;
+};
+const std::vector<AcceptedKeys>& accepted_keys();
+const std::vector<std::string>& exit_touchpoint_keys();
 
 // Re-checks the ranges of the run-size fields after command-line overrides (customers,
 // replications, horizon); throws InputError naming `<command line>` and the option.
