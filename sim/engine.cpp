@@ -385,7 +385,8 @@ bool Kernel::state_trigger_holds(const Customer& c, std::uint32_t id, int t, con
     case TriggerKind::kIssueAgeAbove:
       return c.has_issue() && t - c.issue_opened > iv.issue_age;
     case TriggerKind::kRiskAbove:
-      return churn_probability(c, hazard_multiplier(id, t)) > iv.threshold;
+      // p = 1 - exp(-lambda) is increasing in lambda: compare hazards, no expm1 needed.
+      return period_hazard(c, hazard_multiplier(id, t)) > iv.hazard_threshold;
     default:
       return false;
   }

@@ -2,6 +2,8 @@
 #include "cxsim/intervention.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <unordered_map>
 
 #include "cxsim/diagnostics.hpp"
@@ -34,6 +36,7 @@ InterventionIndex compile_interventions(const Scenario& s, const std::vector<std
     m.trigger = tr.kind;
     m.outcome = tr.outcome;
     m.threshold = tr.threshold;
+    m.hazard_threshold = tr.threshold < 1.0 ? -std::log1p(-tr.threshold) : std::numeric_limits<double>::infinity();
     m.issue_age = tr.issue_age;
     m.every = tr.every;
     m.from = tr.from;

@@ -25,6 +25,7 @@ struct InterventionModel {
   ContactOutcome outcome = ContactOutcome::kResolved;  // after_contact
   std::uint32_t touchpoint = 0;                         // on_visit, on_failure
   double threshold = 0.0;                               // sentiment_below, risk_above
+  double hazard_threshold = 0.0;  // risk_above as a hazard: p > x  <=>  z base m exp(b.x) > -log(1 - x)
   int issue_age = 0;                                    // issue_age_above (periods)
   int every = 1, from = 0, until = 0;                   // periodic, until resolved to the horizon
   std::vector<char> targets;                            // per segment: 1 when targeted
