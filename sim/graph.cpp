@@ -27,19 +27,7 @@ using JourneyGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::dire
 using Vertex = boost::graph_traits<JourneyGraph>::vertex_descriptor;
 
 // RFC 6901 pointer of a touchpoint.
-std::string touchpoint_pointer(const std::string& id) {
-  std::string out = "/journey/touchpoints/";
-  for (char c : id) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
+std::string touchpoint_pointer(const std::string& id) { return "/journey/touchpoints/" + escape_pointer_token(id); }
 
 std::string join(const std::vector<std::string>& names) {
   std::string out;

@@ -48,24 +48,9 @@ constexpr std::size_t kMaxChannels = 255;  // and its channel
 // ---------------------------------------------------------------------------------------------
 // Describing values and names in messages
 
-// One reference token of an RFC 6901 JSON pointer: "~" -> "~0", "/" -> "~1".
-std::string escape_token(std::string_view token) {
-  std::string out;
-  out.reserve(token.size());
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 std::string child(const std::string& pointer, std::string_view key) {
-  return pointer + '/' + escape_token(key);
+  return pointer + '/' + escape_pointer_token(key);
 }
 
 std::string child(const std::string& pointer, std::size_t index) {

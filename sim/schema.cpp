@@ -73,19 +73,6 @@ void normalize_integral_numbers(json& v) {
   }
 }
 
-std::string escape_token(std::string_view token) {
-  std::string out;
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 // valijson's context is {"<root>", "[key]", "[0]", ...}; array indices and keys print alike in a
 // pointer, so the tokens map one to one.
@@ -95,7 +82,7 @@ std::string pointer_of(const std::vector<std::string>& context) {
     std::string_view token = context[i];
     if (token.size() >= 2 && token.front() == '[' && token.back() == ']') token = token.substr(1, token.size() - 2);
     out += '/';
-    out += escape_token(token);
+    out += escape_pointer_token(token);
   }
   return out;
 }
@@ -134,11 +121,11 @@ SchemaError translate(const valijson::ValidationResults::Error& e, std::string_v
   SchemaError out{pointer_of(e.context), e.description, is_summary(e.description)};
   if (starts_with(e.description, "Missing required property")) {
     const std::string key = quoted_name(e.description);
-    out.pointer += '/' + escape_token(key);
+    out.pointer += '/' + escape_pointer_token(key);
     out.message = fmt::format("missing required key {}", shown_key(key));
   } else if (starts_with(e.description, "Object contains a property that could not be validated")) {
     const std::string key = quoted_name(e.description);
-    out.pointer += '/' + escape_token(key);
+    out.pointer += '/' + escape_pointer_token(key);
     out.message = fmt::format("unknown key {}", shown_key(key));
   } else if (starts_with(e.description, "Failed to validate against a conditional schema")) {
     out.message = "does not satisfy the schema's conditions for this object (for example: exit touchpoints take "

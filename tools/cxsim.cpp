@@ -144,6 +144,15 @@ std::string interrupted_message(const cxsim::Interrupted& e, int replications, c
   return out;
 }
 
+// Writes a result document to `path` atomically, or to stdout for "-".
+void write_output(const std::string& path, const std::string& json) {
+  if (path == "-") {
+    std::cout << json;
+  } else {
+    cxsim::write_file_atomic(path, json);
+  }
+}
+
 int cmd_run(const RunArgs& a) {
   const cxsim::Scenario scenario = load_with_overrides(a, true);
   const cxsim::Model model = cxsim::compile_model(scenario);
@@ -174,14 +183,7 @@ int cmd_run(const RunArgs& a) {
       return 128 + static_cast<int>(g_interrupt_signal);
     }
   }
-  if (!a.output.empty()) {
-    const std::string json = cxsim::result_json(result);
-    if (a.output == "-") {
-      std::cout << json;
-    } else {
-      cxsim::write_file_atomic(a.output, json);
-    }
-  }
+  if (!a.output.empty()) write_output(a.output, cxsim::result_json(result));
   if (!a.csv_dir.empty()) cxsim::write_csv(result, a.csv_dir);
   if (!a.quiet && a.output != "-") cxsim::print_summary(std::cout, result);
   return kExitOk;
@@ -238,14 +240,7 @@ int cmd_compare(const CompareArgs& c) {
                e.replication() + 1, e.period());
     return 128 + signal_number;
   }
-  if (!a.output.empty()) {
-    const std::string json = cxsim::comparison_json(comparison);
-    if (a.output == "-") {
-      std::cout << json;
-    } else {
-      cxsim::write_file_atomic(a.output, json);
-    }
-  }
+  if (!a.output.empty()) write_output(a.output, cxsim::comparison_json(comparison));
   if (!a.csv_dir.empty()) cxsim::write_comparison_csv(comparison, a.csv_dir);
   if (!a.quiet && a.output != "-") cxsim::print_comparison(std::cout, comparison);
   return kExitOk;

@@ -4,6 +4,7 @@
 // failing, so a planner fixes a file in one pass.
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cxsim {
@@ -16,6 +17,9 @@ struct Diagnostic {
   std::string pointer;  // RFC 6901 JSON pointer, "" for the whole document
   std::string message;  // what was found and what was expected (and how to fix it, when known)
 };
+
+// One reference token of an RFC 6901 JSON pointer: "~" -> "~0", "/" -> "~1".
+std::string escape_pointer_token(std::string_view token);
 
 // "file:/json/pointer: error: message" (pointer "" prints as "(document)").
 std::string format_diagnostic(const Diagnostic& d);
