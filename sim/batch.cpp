@@ -58,9 +58,8 @@ void check_keys(const json& obj, const Keys& allowed, const std::string& pointer
 // Variant names become result keys and CSV directory names: letters, digits, '_', '-', '.'.
 bool valid_variant_name(const std::string& name) {
   if (name.empty() || name.size() > kMaxVariantNameLength || name[0] == '.' || name[0] == '-') return false;
-  return std::all_of(name.begin(), name.end(), [](unsigned char c) {
-    return std::isalnum(c) != 0 || c == '_' || c == '-' || c == '.';
-  });
+  return std::all_of(name.begin(), name.end(),
+                     [](unsigned char c) { return std::isalnum(c) != 0 || c == '_' || c == '-' || c == '.'; });
 }
 
 std::optional<std::string> read_string(const json& doc, const char* key, DiagnosticSink& sink) {
@@ -168,8 +167,8 @@ Diagnostic attribute_to_variant(Diagnostic d, const VariantSource& v) {
     assigned.message = fmt::format("variant \"{}\": {}", v.name, assigned.message);
     return assigned;
   }
-  d.message = fmt::format("variant \"{}\": with the patch applied, the scenario {} at {}: {}", v.name,
-                          v.base_file, d.pointer.empty() ? "(document)" : d.pointer, d.message);
+  d.message = fmt::format("variant \"{}\": with the patch applied, the scenario {} at {}: {}", v.name, v.base_file,
+                          d.pointer.empty() ? "(document)" : d.pointer, d.message);
   d.pointer = patch_pointer;
   d.file = v.batch_file;
   return d;
@@ -212,14 +211,16 @@ Batch load_batch(const std::string& path, const BatchOverrides& overrides, std::
   // The base scenario, relative to the batch file's directory.
   const auto base = doc.find("base");
   if (base == doc.end()) {
-    sink.error("/base", "missing required key \"base\" (expected the path of the base scenario, relative to "
-                        "the batch file, e.g. \"../telecom_subscription.json\")");
+    sink.error("/base",
+               "missing required key \"base\" (expected the path of the base scenario, relative to "
+               "the batch file, e.g. \"../telecom_subscription.json\")");
   } else if (!base->is_string() || base->get<std::string>().empty()) {
     sink.error("/base", fmt::format("expected the path of the base scenario (a non-empty string), found {}",
                                     describe_json(*base)));
   } else {
     const fs::path given = base->get<std::string>();
-    batch.base_file = (given.is_absolute() ? given : (fs::path(path).parent_path() / given).lexically_normal()).string();
+    batch.base_file =
+        (given.is_absolute() ? given : (fs::path(path).parent_path() / given).lexically_normal()).string();
     std::error_code ec;
     if (!fs::is_regular_file(batch.base_file, ec)) {
       sink.error("/base", fmt::format("base scenario {} not found: no file at {} (the path is relative to the "
@@ -234,8 +235,8 @@ Batch load_batch(const std::string& path, const BatchOverrides& overrides, std::
                           (it->is_number_float() && std::floor(it->get<double>()) == it->get<double>());
     const double value = it->is_number() ? it->get<double>() : 0.0;
     if (!integral || value < 1 || value > kMaxReplicationCount) {
-      sink.error("/replications", fmt::format("expected an integer in [1, {}], found {}", kMaxReplicationCount,
-                                              describe_json(*it)));
+      sink.error("/replications",
+                 fmt::format("expected an integer in [1, {}], found {}", kMaxReplicationCount, describe_json(*it)));
     } else {
       batch_replications = static_cast<int>(value);
     }
@@ -248,8 +249,9 @@ Batch load_batch(const std::string& path, const BatchOverrides& overrides, std::
   std::vector<std::string> descriptions;
   const auto variants = doc.find("variants");
   if (variants == doc.end()) {
-    sink.error("/variants", "missing required key \"variants\" (expected an object {NAME: {\"description\": "
-                            "\"...\", \"patch\": {...}}})");
+    sink.error("/variants",
+               "missing required key \"variants\" (expected an object {NAME: {\"description\": "
+               "\"...\", \"patch\": {...}}})");
   } else if (!variants->is_object() || variants->empty()) {
     sink.error("/variants", fmt::format("expected an object with at least one variant {{NAME: {{\"description\": "
                                         "\"...\", \"patch\": {{...}}}}}}, found {}",
@@ -259,8 +261,9 @@ Batch load_batch(const std::string& path, const BatchOverrides& overrides, std::
       const std::string& name = item.key();
       const std::string pointer = pointer_child("/variants", name);
       if (name == kBaselineName) {
-        sink.error(pointer, "a variant may not be named \"baseline\": the base scenario is always run under that "
-                            "name; rename the variant");
+        sink.error(pointer,
+                   "a variant may not be named \"baseline\": the base scenario is always run under that "
+                   "name; rename the variant");
         continue;
       }
       if (!valid_variant_name(name)) {
@@ -288,9 +291,10 @@ Batch load_batch(const std::string& path, const BatchOverrides& overrides, std::
       }
       const auto patch = v.find("patch");
       if (patch == v.end()) {
-        sink.error(pointer, "missing required key \"patch\" (expected a JSON Merge Patch of the base scenario, "
-                            "e.g. {\"service\": {\"channels\": {\"phone\": {\"agents\": 20}}}}; {} runs the "
-                            "base unchanged)");
+        sink.error(pointer,
+                   "missing required key \"patch\" (expected a JSON Merge Patch of the base scenario, "
+                   "e.g. {\"service\": {\"channels\": {\"phone\": {\"agents\": 20}}}}; {} runs the "
+                   "base unchanged)");
       } else if (!patch->is_object()) {
         sink.error(pointer_child(pointer, "patch"),
                    fmt::format("expected an object (a JSON Merge Patch of the base scenario), found {}",
@@ -322,8 +326,8 @@ Batch load_batch(const std::string& path, const BatchOverrides& overrides, std::
   apply_overrides(base_scenario, overrides, batch_replications);
   check_run_size(base_scenario);
   Model base_model = compile_model(base_scenario);
-  batch.variants.push_back({kBaselineName, "The base scenario, unchanged.", std::move(base_scenario),
-                            std::move(base_model)});
+  batch.variants.push_back(
+      {kBaselineName, "The base scenario, unchanged.", std::move(base_scenario), std::move(base_model)});
 
   // The variants: every error of every variant is collected before failing.
   std::vector<Diagnostic> problems;
@@ -340,17 +344,19 @@ Batch load_batch(const std::string& path, const BatchOverrides& overrides, std::
       const auto same = [&](const char* key, auto variant_value, auto base_value, const char* how) {
         if (variant_value == base_value) return true;
         problems.push_back({Severity::kError, path, pointer_child(patch_pointer, key),
-                            fmt::format("variant \"{}\": the patch changes {} from {} to {}; {}", name, key,
-                                        base_value, variant_value, how)});
+                            fmt::format("variant \"{}\": the patch changes {} from {} to {}; {}", name, key, base_value,
+                                        variant_value, how)});
         return false;
       };
       bool ok = same("seed", s.seed, unpatched.seed,
                      "every variant must draw the same random numbers as the baseline (common random numbers "
                      "pair replication r of each variant); use --seed to change it for all");
       ok = same("replications", s.replications, unpatched.replications,
-                "the batch's \"replications\" or --replications sets it for all variants") && ok;
+                "the batch's \"replications\" or --replications sets it for all variants") &&
+           ok;
       ok = same("horizon_periods", s.horizon_periods, unpatched.horizon_periods,
-                "variants are compared over the same periods; use --horizon to change it for all") && ok;
+                "variants are compared over the same periods; use --horizon to change it for all") &&
+           ok;
       if (!ok) continue;
       apply_overrides(s, overrides, batch_replications);
       Model m = compile_model(s);
@@ -365,7 +371,8 @@ Batch load_batch(const std::string& path, const BatchOverrides& overrides, std::
       for (const Diagnostic& d : e.diagnostics()) problems.push_back(attribute_to_variant(d, source));
     }
   }
-  if (std::any_of(problems.begin(), problems.end(), [](const Diagnostic& d) { return d.severity == Severity::kError; })) {
+  if (std::any_of(problems.begin(), problems.end(),
+                  [](const Diagnostic& d) { return d.severity == Severity::kError; })) {
     throw InputError(std::move(problems));
   }
   return batch;

@@ -97,8 +97,8 @@ class CheckpointReader {
       }
       const json* index = member(r, "replication", p, json::value_t::number_unsigned, "an integer");
       if (index != nullptr && index->get<std::uint64_t>() != i) {
-        fail(p + "/replication", fmt::format("expected replication {} (replications are stored in order), found {}",
-                                             i, index->get<std::uint64_t>()));
+        fail(p + "/replication", fmt::format("expected replication {} (replications are stored in order), found {}", i,
+                                             index->get<std::uint64_t>()));
       }
       cp.replications.push_back(decode_replication(r, p));
       if (sink_.has_errors()) return cp;
@@ -235,8 +235,9 @@ Checkpoint parse_checkpoint(std::string_view text, const std::string& file) {
   }
   sink.throw_if_errors();
   if (!doc.is_object() || doc.value("format", json()) != kFormatName) {
-    sink.error("", "not a cxsim checkpoint (no \"format\": \"cxsim-checkpoint\"); give a file written by "
-                   "cxsim run --checkpoint");
+    sink.error("",
+               "not a cxsim checkpoint (no \"format\": \"cxsim-checkpoint\"); give a file written by "
+               "cxsim run --checkpoint");
     sink.throw_if_errors();
   }
   const json version = doc.value("format_version", json());
@@ -254,8 +255,9 @@ Checkpoint parse_checkpoint(std::string_view text, const std::string& file) {
   const std::string stored = checksum->get<std::string>();
   doc.erase("checksum");
   if (stored != checksum_of(doc)) {
-    sink.error("/checksum", "checksum mismatch: the checkpoint is corrupted or was edited; rerun without "
-                            "--resume (or with an intact copy)");
+    sink.error("/checksum",
+               "checksum mismatch: the checkpoint is corrupted or was edited; rerun without "
+               "--resume (or with an intact copy)");
     sink.throw_if_errors();
   }
   CheckpointReader reader(sink);
@@ -291,12 +293,12 @@ void check_checkpoint_matches(const Checkpoint& checkpoint, const Scenario& scen
                                              "different versions may differ, so rerun without --resume",
                                              checkpoint.cxsim_version, kVersion));
   } else if (checkpoint.run_id != run_identity(scenario)) {
-    sink.error("/run_id", fmt::format("checkpoint belongs to another run (scenario \"{}\", run id {}; this run is "
-                                      "scenario \"{}\", run id {}): the scenario file, --seed, --customers or "
-                                      "--horizon differ. Resume with the same scenario and options, or rerun "
-                                      "without --resume",
-                                      checkpoint.scenario_name, checkpoint.run_id, scenario.name,
-                                      run_identity(scenario)));
+    sink.error("/run_id",
+               fmt::format("checkpoint belongs to another run (scenario \"{}\", run id {}; this run is "
+                           "scenario \"{}\", run id {}): the scenario file, --seed, --customers or "
+                           "--horizon differ. Resume with the same scenario and options, or rerun "
+                           "without --resume",
+                           checkpoint.scenario_name, checkpoint.run_id, scenario.name, run_identity(scenario)));
   }
   sink.throw_if_errors();
 }

@@ -172,8 +172,7 @@ Comparison run_comparison(const Batch& batch, const CompareOptions& options) {
     } else if (done >= cap) {
       c.stop = StopReason::kMaxReplications;
     } else {
-      report.next_replications =
-          next_replication_count(done, report.worst_half_width, *options.target_half_width, cap);
+      report.next_replications = next_replication_count(done, report.worst_half_width, *options.target_half_width, cap);
     }
     if (options.on_round) options.on_round(report);
     if (report.next_replications == 0) break;

@@ -74,9 +74,8 @@ std::string format_interval(const std::string& metric, const Summary& s, const s
 // The metrics shown per variant on the console, in reading order (the objective is added first
 // when it is not among them).
 const std::vector<std::string>& key_metrics() {
-  static const std::vector<std::string> names = {"retention",   "nps",          "csat",    "ces",
-                                                 "frt_minutes", "abandonment",  "fcr",     "revenue",
-                                                 "service_cost", "net_value"};
+  static const std::vector<std::string> names = {"retention",   "nps", "csat",    "ces",          "frt_minutes",
+                                                 "abandonment", "fcr", "revenue", "service_cost", "net_value"};
   return names;
 }
 
@@ -87,10 +86,11 @@ std::string stopping_text(const Comparison& c) {
     case StopReason::kFixed:
       return fmt::format("{} replications per variant (fixed)", c.replications);
     case StopReason::kTargetReached:
-      return fmt::format("target reached: every variant's {} delta is within +/- {} after {} replications "
-                         "({} round{})",
-                         metric, format_half_width(metric, *c.target_half_width, currency), c.replications,
-                         c.rounds, c.rounds == 1 ? "" : "s");
+      return fmt::format(
+          "target reached: every variant's {} delta is within +/- {} after {} replications "
+          "({} round{})",
+          metric, format_half_width(metric, *c.target_half_width, currency), c.replications, c.rounds,
+          c.rounds == 1 ? "" : "s");
     case StopReason::kMaxReplications: {
       double widest = 0.0;
       std::string who;
@@ -103,11 +103,12 @@ std::string stopping_text(const Comparison& c) {
         }
         if (std::isnan(h)) break;
       }
-      return fmt::format("target NOT reached: stopped at the cap of {} replications ({} round{}); the widest "
-                         "interval is +/- {} ({}), the target +/- {}",
-                         c.replications, c.rounds, c.rounds == 1 ? "" : "s",
-                         std::isnan(widest) ? std::string("undefined") : format_half_width(metric, widest, currency),
-                         who, format_half_width(metric, *c.target_half_width, currency));
+      return fmt::format(
+          "target NOT reached: stopped at the cap of {} replications ({} round{}); the widest "
+          "interval is +/- {} ({}), the target +/- {}",
+          c.replications, c.rounds, c.rounds == 1 ? "" : "s",
+          std::isnan(widest) ? std::string("undefined") : format_half_width(metric, widest, currency), who,
+          format_half_width(metric, *c.target_half_width, currency));
     }
   }
   return "";
@@ -213,10 +214,10 @@ void print_comparison(std::ostream& out, const Comparison& c) {
   const RunInfo& info = c.variants.front().result.info;
   const std::string currency = currency_of(c);
   const std::string& metric = c.objective.metric;
-  out << fmt::format("{}: {} variants and the baseline, {} customers x {} replications (common random numbers), "
-                     "{} periods, seed {}\n",
-                     c.batch_name, c.variants.size() - 1, info.customers, c.replications, info.horizon_periods,
-                     info.seed);
+  out << fmt::format(
+      "{}: {} variants and the baseline, {} customers x {} replications (common random numbers), "
+      "{} periods, seed {}\n",
+      c.batch_name, c.variants.size() - 1, info.customers, c.replications, info.horizon_periods, info.seed);
   out << fmt::format("objective: {} ({}); {}\n\n", metric, direction_name(c.objective.direction), stopping_text(c));
 
   struct Row {
@@ -227,8 +228,12 @@ void print_comparison(std::ostream& out, const Comparison& c) {
   for (std::size_t k : rank_variants(c)) {
     const VariantOutcome& v = c.variants[k];
     const Summary* d = delta_of(v, metric);
-    Row row{std::to_string(++rank), v.name, format_metric(metric, metric_summary(v.result, metric).mean, currency),
-            "", "", ""};
+    Row row{std::to_string(++rank),
+            v.name,
+            format_metric(metric, metric_summary(v.result, metric).mean, currency),
+            "",
+            "",
+            ""};
     if (k > 0 && d != nullptr) {
       row.delta = format_metric(metric, d->mean, currency, true);
       row.ci = format_interval(metric, *d, currency);

@@ -101,7 +101,8 @@ double period_revenue(const Model& m, const Tally& tally, int t) {
   double r = 0.0;
   const std::size_t g_count = m.segments.size();
   for (std::size_t g = 0; g < g_count; ++g)
-    r += static_cast<double>(tally.starts[static_cast<std::size_t>(t) * g_count + g]) * m.segments[g].revenue_per_period;
+    r +=
+        static_cast<double>(tally.starts[static_cast<std::size_t>(t) * g_count + g]) * m.segments[g].revenue_per_period;
   return r + tally.touchpoint_revenue_by_period[t].value();
 }
 
@@ -308,8 +309,7 @@ void Kernel::treat(Customer& c, std::uint32_t id, int t, std::uint32_t i, Tally&
   }
 }
 
-void Kernel::serve(Customer& c, std::uint32_t id, int t, const std::vector<QueuePeriod>& queues,
-                   Tally& tally) const {
+void Kernel::serve(Customer& c, std::uint32_t id, int t, const std::vector<QueuePeriod>& queues, Tally& tally) const {
   if (!(c.flags & Customer::kContacting)) return;
   c.flags &= static_cast<std::uint8_t>(~Customer::kContacting);
   const SegmentModel& g = m_.segments[c.segment];
@@ -396,8 +396,8 @@ bool Kernel::state_trigger_holds(const Customer& c, std::uint32_t id, int t, con
 double Kernel::period_hazard(const Customer& c, double hazard_multiplier) const {
   const SegmentModel& g = m_.segments[c.segment];
   const ChurnCoefficients& b = m_.churn;
-  const double x = b.sentiment * c.sentiment + (c.has_issue() ? b.open_issue : 0.0) +
-                   b.bad_experiences * c.bad + b.effort * c.effort;
+  const double x = b.sentiment * c.sentiment + (c.has_issue() ? b.open_issue : 0.0) + b.bad_experiences * c.bad +
+                   b.effort * c.effort;
   return static_cast<double>(c.frailty) * g.hazard_base * hazard_multiplier * std::exp(x);
 }
 
@@ -416,8 +416,7 @@ void Kernel::end_period(Customer& c, std::uint32_t id, int t, Tally& tally) cons
       if (state_trigger_holds(c, id, t, ix.items[i])) fire(c, id, t, i, tally);
     }
   }
-  const double budget =
-      c.hazard_budget - period_hazard(c, ix.hazard_factors.empty() ? 1.0 : hazard_multiplier(id, t));
+  const double budget = c.hazard_budget - period_hazard(c, ix.hazard_factors.empty() ? 1.0 : hazard_multiplier(id, t));
   if (budget <= 0.0) {
     c.flags &= static_cast<std::uint8_t>(~Customer::kActive);
     ++tally.hazard_churns;

@@ -77,17 +77,16 @@ void check_journey(const Scenario& scenario, DiagnosticSink& sink) {
   std::vector<boost::default_color_type> color(n, boost::white_color);
   const auto color_map = boost::make_iterator_property_map(color.begin(), boost::get(boost::vertex_index, graph));
   boost::queue<Vertex> queue;
-  boost::breadth_first_search(graph, sources.begin(), sources.end(), queue, boost::default_bfs_visitor(),
-                              color_map);
+  boost::breadth_first_search(graph, sources.begin(), sources.end(), queue, boost::default_bfs_visitor(), color_map);
   const auto reached = [&](std::size_t v) { return color[v] != boost::white_color; };
 
   for (std::size_t i = 0; i < n; ++i) {
     if (reached(i)) continue;
-    sink.warning(touchpoint_pointer(touchpoints[i].id),
-                 fmt::format("touchpoint \"{}\" is unreachable from every entry ({}): no customer ever {}; add it "
-                             "to some touchpoint's next, or remove it",
-                             touchpoints[i].id, join(entry_names),
-                             touchpoints[i].exit ? "leaves through it" : "visits it"));
+    sink.warning(
+        touchpoint_pointer(touchpoints[i].id),
+        fmt::format("touchpoint \"{}\" is unreachable from every entry ({}): no customer ever {}; add it "
+                    "to some touchpoint's next, or remove it",
+                    touchpoints[i].id, join(entry_names), touchpoints[i].exit ? "leaves through it" : "visits it"));
   }
 
   // Closed groups: sink components of the condensation.

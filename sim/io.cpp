@@ -173,7 +173,8 @@ void ensure_directory(const std::string& path) {
   if (is_dir) return;  // also covers create_directories reporting an error for an existing directory
   if (ec) throw OutputError("cannot create directory " + path + ": " + ec.message());
   if (std::filesystem::exists(path, is_dir_ec)) {
-    throw OutputError("cannot create directory " + path + ": " + reason(ENOTDIR) + " (it exists and is not a directory)");
+    throw OutputError("cannot create directory " + path + ": " + reason(ENOTDIR) +
+                      " (it exists and is not a directory)");
   }
   throw OutputError("cannot create directory " + path + ": " + (is_dir_ec ? is_dir_ec.message() : "unknown error"));
 }

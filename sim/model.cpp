@@ -40,8 +40,7 @@ AliasTable AliasTable::build(const std::vector<double>& weights) {
   return t;
 }
 
-static inline std::uint32_t alias_pick(const double* prob, const std::uint32_t* alias, std::uint32_t n,
-                                       double u) {
+static inline std::uint32_t alias_pick(const double* prob, const std::uint32_t* alias, std::uint32_t n, double u) {
   const double x = u * n;
   std::uint32_t i = static_cast<std::uint32_t>(x);
   if (i >= n) i = n - 1;
@@ -106,9 +105,9 @@ Model compile_model(const Scenario& s) {
   }
 
   if (s.journey.touchpoints.size() > 65535) {
-    throw InputError({{Severity::kError, s.file, "/journey/touchpoints",
-                       "found " + std::to_string(s.journey.touchpoints.size()) +
-                           " touchpoints; cxsim supports at most 65535"}});
+    throw InputError(
+        {{Severity::kError, s.file, "/journey/touchpoints",
+          "found " + std::to_string(s.journey.touchpoints.size()) + " touchpoints; cxsim supports at most 65535"}});
   }
   const auto tp_index = index_of(s.journey.touchpoints);
   const auto ch_index = index_of(s.service.channels);

@@ -34,8 +34,7 @@ double erlang_c(int agents, double offered_erlangs) {
 
 QueuePeriod plan_queue_period(const QueueInput& in) {
   require(std::isfinite(in.aht_minutes) && in.aht_minutes > 0.0, "queue: aht_minutes must be > 0");
-  require(std::isfinite(in.hours_per_period) && in.hours_per_period > 0.0,
-          "queue: hours_per_period must be > 0");
+  require(std::isfinite(in.hours_per_period) && in.hours_per_period > 0.0, "queue: hours_per_period must be > 0");
   require(std::isfinite(in.arrivals) && in.arrivals >= 0.0, "queue: arrivals must be >= 0");
   require(std::isfinite(in.backlog) && in.backlog >= 0.0, "queue: backlog must be >= 0");
   require(in.unlimited || in.agents >= 0, "queue: agents must be >= 0");
@@ -100,8 +99,7 @@ double next_backlog(const QueuePeriod& period, double abandoned_arrivals) {
   switch (period.regime) {
     case QueueRegime::kOverloaded:
     case QueueRegime::kClosed:  // R = 0 for a closed channel
-      return std::max(0.0, period.backlog_in + period.arrivals - abandoned_arrivals -
-                               period.capacity_contacts);
+      return std::max(0.0, period.backlog_in + period.arrivals - abandoned_arrivals - period.capacity_contacts);
     default:
       return 0.0;
   }

@@ -154,10 +154,10 @@ std::string csv_table(const std::vector<std::string>& header, const std::vector<
 
 const std::vector<std::string>& summary_order() {
   static const std::vector<std::string> order = {
-      "nps",         "survey_nps", "retention",   "churned",         "clv",
-      "revenue",     "service_cost", "intervention_cost", "net_value", "csat",
-      "ces",         "frt_minutes", "frt_p90_minutes", "art_periods", "fcr",
-      "aht_minutes", "utilization", "tickets_per_period", "abandonment", "referrals"};
+      "nps",         "survey_nps",   "retention",          "churned",     "clv",
+      "revenue",     "service_cost", "intervention_cost",  "net_value",   "csat",
+      "ces",         "frt_minutes",  "frt_p90_minutes",    "art_periods", "fcr",
+      "aht_minutes", "utilization",  "tickets_per_period", "abandonment", "referrals"};
   return order;
 }
 
@@ -302,8 +302,8 @@ void write_csv(const RunResult& result, const std::string& dir) {
 
 void print_summary(std::ostream& out, const RunResult& result) {
   const RunInfo& info = result.info;
-  out << fmt::format("{}: {} customers x {} replications, {} periods, seed {}\n", info.scenario_name,
-                     info.customers, info.replications, info.horizon_periods, info.seed);
+  out << fmt::format("{}: {} customers x {} replications, {} periods, seed {}\n", info.scenario_name, info.customers,
+                     info.replications, info.horizon_periods, info.seed);
 
   auto summaries = metric_summaries(result);
   // The contract's metrics in their reading order first, then any others by name.

@@ -8,8 +8,7 @@
 
 namespace cxsim {
 
-std::array<std::uint32_t, 4> CustomerRng::block(std::uint32_t period, Stream stream,
-                                                std::uint32_t index) const {
+std::array<std::uint32_t, 4> CustomerRng::block(std::uint32_t period, Stream stream, std::uint32_t index) const {
   // Key: (customer, low seed word). Counter: (period, stream << 24 | index, replication, high
   // seed word). The map from (seed, replication, customer, period, stream, index) to
   // (key, counter) is injective, so distinct draws never share a block.

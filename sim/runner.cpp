@@ -44,16 +44,16 @@ std::uint64_t estimate_memory_bytes(const Model& model, int threads) {
   const std::uint64_t tallies = per_tally * (workers + 1);
   // Results are kept for every replication: series of one value per period (4, and with channels
   // 3 more plus 4 per channel), NPS per report period, and the per-entity counts.
-  const std::uint64_t series_values = horizon * (4 + (channels > 0 ? 3 + 4 * channels : 0) +
-                                                2 * model.interventions.items.size()) +
-                                      model.nps_periods.size();
+  const std::uint64_t series_values =
+      horizon * (4 + (channels > 0 ? 3 + 4 * channels : 0) + 2 * model.interventions.items.size()) +
+      model.nps_periods.size();
   const std::uint64_t per_replication = series_values * 8 + (touchpoints * 3 + channels * 9 + 64) * 64;
   const std::uint64_t results = static_cast<std::uint64_t>(std::max(model.replications, 1)) * per_replication;
   const std::uint64_t channel_series = channels * horizon * 4 * 8;
   // Capacity-limited waitlists hold at most one 8-byte key per customer and intervention.
   const std::uint64_t waitlists = static_cast<std::uint64_t>(model.customers) * 8 * model.interventions.limited.size();
-  return static_cast<std::uint64_t>(model.customers) * state_bytes_per_customer(model) + waitlists + tallies +
-         results + channel_series + (64ull << 20);
+  return static_cast<std::uint64_t>(model.customers) * state_bytes_per_customer(model) + waitlists + tallies + results +
+         channel_series + (64ull << 20);
 }
 
 static std::uint64_t available_memory_bytes() {
@@ -76,10 +76,10 @@ void check_memory(const Scenario& scenario, const Model& model, int threads, std
   if (need > available_bytes) {
     std::ostringstream msg;
     msg.precision(3);
-    msg << "this run needs about " << need / 1073741824.0 << " GiB of memory (" << model.customers
-        << " customers x " << state_bytes_per_customer(model) << " bytes of state, plus tallies and the results of "
-        << model.replications << " replications x " << model.horizon_periods
-        << " periods), but this machine has " << available_bytes / 1073741824.0
+    msg << "this run needs about " << need / 1073741824.0 << " GiB of memory (" << model.customers << " customers x "
+        << state_bytes_per_customer(model) << " bytes of state, plus tallies and the results of " << model.replications
+        << " replications x " << model.horizon_periods << " periods), but this machine has "
+        << available_bytes / 1073741824.0
         << " GiB available; reduce population.customers (--customers), replications (--replications) or "
            "horizon_periods (--horizon)";
     throw InputError({{Severity::kError, scenario.file, "/population/customers", msg.str()}});
@@ -113,8 +113,7 @@ struct ChannelSeries {
   double agent_periods = 0.0, busy_agent_periods = 0.0;
 };
 
-ReplicationResult finalize(const Model& m, const Scenario& s, const Tally& t,
-                           const std::vector<ChannelSeries>& cs) {
+ReplicationResult finalize(const Model& m, const Scenario& s, const Tally& t, const std::vector<ChannelSeries>& cs) {
   ReplicationResult r;
   const int horizon = m.horizon_periods;
   const double n = m.customers;
@@ -166,8 +165,8 @@ ReplicationResult finalize(const Model& m, const Scenario& s, const Tally& t,
   metrics["ces"] = ratio(static_cast<double>(t.ces_sum), nc);
   metrics["frt_minutes"] = ratio(staffed_wait, static_cast<double>(staffed_handled));
   metrics["frt_p90_minutes"] = waits.count() > 0 ? waits.quantile(0.9) : std::nan("");
-  metrics["art_periods"] = ratio(static_cast<double>(t.service_resolution_periods),
-                                 static_cast<double>(t.service_resolutions));
+  metrics["art_periods"] =
+      ratio(static_cast<double>(t.service_resolution_periods), static_cast<double>(t.service_resolutions));
   metrics["first_contacts"] = static_cast<double>(t.first_contacts);
   metrics["fcr"] = ratio(static_cast<double>(t.first_contact_resolved), static_cast<double>(t.first_contacts));
   metrics["aht_minutes"] = ratio(aht_weighted, static_cast<double>(staffed_handled));
@@ -224,8 +223,10 @@ ReplicationResult finalize(const Model& m, const Scenario& s, const Tally& t,
     counts["handled"] = static_cast<double>(ct.handled);
     counts["abandoned"] = static_cast<double>(ct.abandoned);
     counts["resolved"] = static_cast<double>(ct.resolved);
-    counts["frt_minutes"] = m.channels[k].unlimited ? 0.0 : ratio(ct.handled_wait_minutes.value(), static_cast<double>(ct.handled));
-    counts["frt_p90_minutes"] = m.channels[k].unlimited ? 0.0 : (ct.handled_waits.count() ? ct.handled_waits.quantile(0.9) : std::nan(""));
+    counts["frt_minutes"] =
+        m.channels[k].unlimited ? 0.0 : ratio(ct.handled_wait_minutes.value(), static_cast<double>(ct.handled));
+    counts["frt_p90_minutes"] =
+        m.channels[k].unlimited ? 0.0 : (ct.handled_waits.count() ? ct.handled_waits.quantile(0.9) : std::nan(""));
     counts["utilization"] = ratio(cs[k].busy_agent_periods, cs[k].agent_periods);
     double cost = 0.0;
     for (double c : cs[k].agent_cost) cost += c;
@@ -233,7 +234,9 @@ ReplicationResult finalize(const Model& m, const Scenario& s, const Tally& t,
     std::vector<double> tk(horizon), fr(horizon);
     for (int p = 0; p < horizon; ++p) {
       tk[p] = static_cast<double>(ct.contacts_by_period[p]);
-      fr[p] = m.channels[k].unlimited ? 0.0 : ratio(ct.wait_by_period[p].value(), static_cast<double>(ct.handled_by_period[p]));
+      fr[p] = m.channels[k].unlimited
+                  ? 0.0
+                  : ratio(ct.wait_by_period[p].value(), static_cast<double>(ct.handled_by_period[p]));
     }
     series["tickets." + id] = std::move(tk);
     series["frt." + id] = std::move(fr);
@@ -392,7 +395,8 @@ RunResult run_simulation(const Scenario& scenario, const Model& m, const RunOpti
             ++treated;
           }
         }
-        if (options.progress) options.progress(((rep - first_rep) * static_cast<double>(horizon) + t + 1) / total_periods);
+        if (options.progress)
+          options.progress(((rep - first_rep) * static_cast<double>(horizon) + t + 1) / total_periods);
       }
     });
 

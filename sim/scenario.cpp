@@ -48,14 +48,11 @@ constexpr std::size_t kMaxChannels = 255;  // and its channel
 // ---------------------------------------------------------------------------------------------
 // Describing values and names in messages
 
-
 std::string child(const std::string& pointer, std::string_view key) {
   return pointer + '/' + escape_pointer_token(key);
 }
 
-std::string child(const std::string& pointer, std::size_t index) {
-  return pointer + '/' + std::to_string(index);
-}
+std::string child(const std::string& pointer, std::size_t index) { return pointer + '/' + std::to_string(index); }
 
 // Shortest text that reads back as the same double (fmt's default).
 std::string format_number(double x) { return fmt::format("{}", x); }
@@ -128,8 +125,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
            return std::tolower(x) == std::tolower(y);
          });
 }
@@ -168,9 +164,7 @@ struct Range {
   bool lo_open = false;
   bool hi_open = false;
 
-  bool contains(double x) const {
-    return (lo_open ? x > lo : x >= lo) && (hi_open ? x < hi : x <= hi);
-  }
+  bool contains(double x) const { return (lo_open ? x > lo : x >= lo) && (hi_open ? x < hi : x <= hi); }
   // " in [0, 1]", " > 0", "" (any finite number).
   std::string text() const {
     const bool has_lo = lo > -kInf, has_hi = hi < kInf;
@@ -248,8 +242,8 @@ class ParseTracker : public nlohmann::json_sax<json> {
     count_element();
     if (std::isfinite(x)) return true;
     // nlohmann refuses a number that overflows a double (1e999) when building the tree.
-    failure_ = Failure{pointer(), fmt::format("expected a finite number, found {} (too large to represent)",
-                                              printable(literal)),
+    failure_ = Failure{pointer(),
+                       fmt::format("expected a finite number, found {} (too large to represent)", printable(literal)),
                        0, false};
     return false;
   }
@@ -257,9 +251,10 @@ class ParseTracker : public nlohmann::json_sax<json> {
   bool binary(binary_t&) override { return value(); }
   bool parse_error(std::size_t position, const std::string& last_token, const nlohmann::detail::exception& e) override {
     if (e.id == 406) {  // out_of_range.406: a number literal that overflows a double (1e999)
-      failure_ = Failure{value_pointer(), fmt::format("expected a finite number, found '{}' (too large to represent)",
-                                                      printable(last_token)),
-                         0, false};
+      failure_ =
+          Failure{value_pointer(),
+                  fmt::format("expected a finite number, found '{}' (too large to represent)", printable(last_token)),
+                  0, false};
     } else {
       failure_ = Failure{"", e.what(), position, true};
     }
@@ -388,29 +383,37 @@ std::optional<json> parse_json(std::string_view text, DiagnosticSink& sink) {
 
 using Keys = std::vector<std::string>;
 
-const Keys kTopKeys = {"$schema",    "name",      "description",   "seed",    "horizon_periods",
-                       "period_days", "replications", "population", "economics", "segments",
-                       "journey",    "service",   "churn",         "interventions", "nps"};
-const Keys kSegmentKeys = {"description",       "share",         "initial_sentiment",
-                           "revenue_per_period", "memory",        "negativity_bias",
-                           "bad_threshold",     "bad_decay",     "effort_decay",
-                           "contact_propensity", "patience_minutes", "self_resolve",
-                           "referral_rate",     "hazard",        "entry",
+const Keys kTopKeys = {"$schema",     "name",         "description", "seed",          "horizon_periods",
+                       "period_days", "replications", "population",  "economics",     "segments",
+                       "journey",     "service",      "churn",       "interventions", "nps"};
+const Keys kSegmentKeys = {"description",
+                           "share",
+                           "initial_sentiment",
+                           "revenue_per_period",
+                           "memory",
+                           "negativity_bias",
+                           "bad_threshold",
+                           "bad_decay",
+                           "effort_decay",
+                           "contact_propensity",
+                           "patience_minutes",
+                           "self_resolve",
+                           "referral_rate",
+                           "hazard",
+                           "entry",
                            "channel_mix"};
-const Keys kTouchpointKeys = {"description", "exit",    "quality", "failure",     "failure_quality",
-                              "effort",      "salience", "revenue", "cost",        "survey_rate",
-                              "next"};
+const Keys kTouchpointKeys = {"description", "exit", "quality",     "failure", "failure_quality", "effort", "salience",
+                              "revenue",     "cost", "survey_rate", "next"};
 const Keys kExitKeys = {"exit", "description"};
-const Keys kChannelKeys = {"description", "share",   "agents",   "aht_minutes",
-                           "hours_per_period", "fcr", "quality", "effort",
-                           "salience",    "cost_per_agent_period", "cost_per_contact"};
+const Keys kChannelKeys = {"description", "share",  "agents",   "aht_minutes",           "hours_per_period", "fcr",
+                           "quality",     "effort", "salience", "cost_per_agent_period", "cost_per_contact"};
 const Keys kStaffingKeys = {"default", "weekly", "periods"};
-const Keys kInterventionKeys = {"description", "trigger", "target",       "coverage",
-                                "capacity_per_period", "effect", "cost_per_use", "salience"};
+const Keys kInterventionKeys = {"description",         "trigger", "target",       "coverage",
+                                "capacity_per_period", "effect",  "cost_per_use", "salience"};
 const Keys kTriggerKeys = {"on_visit",   "on_failure",      "after_contact", "sentiment_below",
                            "risk_above", "issue_age_above", "periodic"};
-const Keys kEffectKeys = {"failure_multiplier", "sentiment_boost",   "effort_change", "close_issue",
-                          "hazard_multiplier",  "duration",          "quality"};
+const Keys kEffectKeys = {"failure_multiplier", "sentiment_boost", "effort_change", "close_issue",
+                          "hazard_multiplier",  "duration",        "quality"};
 const Keys kOutcomes = {"resolved", "unresolved", "abandoned"};
 const Keys kNormalKeys = {"mean", "sd"};
 const Keys kPopulationKeys = {"customers"};
@@ -522,8 +525,8 @@ class Reader {
   }
 
   // Reads obj[key] into `out` when present (else `out` keeps its default). False on error.
-  bool read_number(const json& obj, std::string_view key, const std::string& pointer, const Range& range,
-                   double& out, std::string_view noun = "a number", bool required = false) {
+  bool read_number(const json& obj, std::string_view key, const std::string& pointer, const Range& range, double& out,
+                   std::string_view noun = "a number", bool required = false) {
     const json* v = member(obj, key);
     if (v == nullptr) {
       if (required) missing(child(pointer, key), key, fmt::format("{}{}", noun, range.text()));
@@ -539,8 +542,8 @@ class Reader {
   }
 
   template <typename Int>
-  bool read_int(const json& obj, std::string_view key, const std::string& pointer, const IntRange& range,
-                Int& out, bool required = false) {
+  bool read_int(const json& obj, std::string_view key, const std::string& pointer, const IntRange& range, Int& out,
+                bool required = false) {
     const json* v = member(obj, key);
     if (v == nullptr) {
       if (required) missing(child(pointer, key), key, "an integer" + range.text());
@@ -630,9 +633,7 @@ class Reader {
     return false;
   }
 
-  bool is_exit(const std::string& id) const {
-    return std::binary_search(exit_ids_.begin(), exit_ids_.end(), id);
-  }
+  bool is_exit(const std::string& id) const { return std::binary_search(exit_ids_.begin(), exit_ids_.end(), id); }
 
   // An existing, non-exit touchpoint (entries, intervention triggers and multipliers).
   bool resolve_visitable(const std::string& id, const std::string& pointer, std::string_view context,
@@ -645,8 +646,9 @@ class Reader {
 
   // An entry: a touchpoint id, or an object id -> share summing to 1. Counts journey id errors.
   void read_entry(const json& v, const std::string& pointer, WeightedIds& out) {
-    constexpr std::string_view kWhy = "customers would leave before their first step, so start them at a "
-                                      "non-exit touchpoint";
+    constexpr std::string_view kWhy =
+        "customers would leave before their first step, so start them at a "
+        "non-exit touchpoint";
     const std::size_t before = sink_.all().size();
     if (v.is_string()) {
       const std::string id = v.get<std::string>();
@@ -659,8 +661,8 @@ class Reader {
         check_shares_sum(out, pointer, "entry shares");
       }
     } else {
-      error(pointer, fmt::format("expected a touchpoint id or an object of touchpoint ids to shares, found {}",
-                                 describe(v)));
+      error(pointer,
+            fmt::format("expected a touchpoint id or an object of touchpoint ids to shares, found {}", describe(v)));
     }
     if (sink_.all().size() != before) ++journey_id_errors_;
   }
@@ -802,49 +804,50 @@ void Reader::read_economics(const json& doc) {
 
 void Reader::read_segments(const json& doc) {
   bool shares_ok = true;
-  const bool collection_ok = for_each_item(doc, "segments", "", "segments", /*required=*/true,
-                                           [&](const std::string& id, const json& v, const std::string& p) {
-    Segment g;
-    g.id = id;
-    check_keys(v, kSegmentKeys, p);
-    read_string(v, "description", p, g.description);
-    shares_ok = read_number(v, "share", p, kUnit, g.share, "a share", /*required=*/true) && shares_ok;
-    read_normal(v, "initial_sentiment", p, g.initial_sentiment);
-    read_number(v, "revenue_per_period", p, kNonNegative, g.revenue_per_period);
-    read_probability(v, "memory", p, g.memory);
-    read_number(v, "negativity_bias", p, Range{0.0, 100.0, true, false}, g.negativity_bias);
-    read_number(v, "bad_threshold", p, kSignedUnit, g.bad_threshold);
-    read_probability(v, "bad_decay", p, g.bad_decay);
-    read_probability(v, "effort_decay", p, g.effort_decay);
-    read_probability(v, "contact_propensity", p, g.contact_propensity);
-    read_number(v, "patience_minutes", p, kPositive, g.patience_minutes);
-    read_probability(v, "self_resolve", p, g.self_resolve);
-    read_number(v, "referral_rate", p, Range{0.0, 100.0}, g.referral_rate);
-    if (const json* h = member(v, "hazard")) {
-      const std::string hp = child(p, "hazard");
-      if (expect_object(*h, hp, "an object {\"base\": number, \"frailty_variance\": number}")) {
-        check_keys(*h, kHazardKeys, hp);
-        read_number(*h, "base", hp, Range{0.0, 1e3}, g.hazard.base);
-        read_number(*h, "frailty_variance", hp, Range{0.0, 100.0}, g.hazard.frailty_variance);
-      }
-    }
-    if (const json* e = member(v, "entry")) read_entry(*e, child(p, "entry"), g.entry);
-    if (const json* m = member(v, "channel_mix")) {
-      const std::string mp = child(p, "channel_mix");
-      if (read_weighted_ids(*m, mp, kUnit, "a share", "an object of channel ids to shares", g.channel_mix)) {
-        bool ids_ok = true;
-        for (const auto& [channel, share] : g.channel_mix) {
-          ids_ok = resolve(channel, child(mp, channel), IdKind::kChannel, "channel_mix") && ids_ok;
+  const bool collection_ok = for_each_item(
+      doc, "segments", "", "segments", /*required=*/true,
+      [&](const std::string& id, const json& v, const std::string& p) {
+        Segment g;
+        g.id = id;
+        check_keys(v, kSegmentKeys, p);
+        read_string(v, "description", p, g.description);
+        shares_ok = read_number(v, "share", p, kUnit, g.share, "a share", /*required=*/true) && shares_ok;
+        read_normal(v, "initial_sentiment", p, g.initial_sentiment);
+        read_number(v, "revenue_per_period", p, kNonNegative, g.revenue_per_period);
+        read_probability(v, "memory", p, g.memory);
+        read_number(v, "negativity_bias", p, Range{0.0, 100.0, true, false}, g.negativity_bias);
+        read_number(v, "bad_threshold", p, kSignedUnit, g.bad_threshold);
+        read_probability(v, "bad_decay", p, g.bad_decay);
+        read_probability(v, "effort_decay", p, g.effort_decay);
+        read_probability(v, "contact_propensity", p, g.contact_propensity);
+        read_number(v, "patience_minutes", p, kPositive, g.patience_minutes);
+        read_probability(v, "self_resolve", p, g.self_resolve);
+        read_number(v, "referral_rate", p, Range{0.0, 100.0}, g.referral_rate);
+        if (const json* h = member(v, "hazard")) {
+          const std::string hp = child(p, "hazard");
+          if (expect_object(*h, hp, "an object {\"base\": number, \"frailty_variance\": number}")) {
+            check_keys(*h, kHazardKeys, hp);
+            read_number(*h, "base", hp, Range{0.0, 1e3}, g.hazard.base);
+            read_number(*h, "frailty_variance", hp, Range{0.0, 100.0}, g.hazard.frailty_variance);
+          }
         }
-        if (g.channel_mix.empty()) {
-          error(mp, "expected at least one channel id with its share, found an empty object");
-        } else if (ids_ok) {
-          check_shares_sum(g.channel_mix, mp, "channel_mix shares");
+        if (const json* e = member(v, "entry")) read_entry(*e, child(p, "entry"), g.entry);
+        if (const json* m = member(v, "channel_mix")) {
+          const std::string mp = child(p, "channel_mix");
+          if (read_weighted_ids(*m, mp, kUnit, "a share", "an object of channel ids to shares", g.channel_mix)) {
+            bool ids_ok = true;
+            for (const auto& [channel, share] : g.channel_mix) {
+              ids_ok = resolve(channel, child(mp, channel), IdKind::kChannel, "channel_mix") && ids_ok;
+            }
+            if (g.channel_mix.empty()) {
+              error(mp, "expected at least one channel id with its share, found an empty object");
+            } else if (ids_ok) {
+              check_shares_sum(g.channel_mix, mp, "channel_mix shares");
+            }
+          }
         }
-      }
-    }
-    s_.segments.push_back(std::move(g));
-  });
+        s_.segments.push_back(std::move(g));
+      });
   if (s_.segments.size() > kMaxSegments) {
     error("/segments", fmt::format("{} segments, more than the {} a scenario may have; merge similar segments",
                                    s_.segments.size(), kMaxSegments));
@@ -870,8 +873,8 @@ void Reader::read_journey(const json& doc) {
   check_keys(*v, kJourneyKeys, "/journey");
   const bool touchpoints_ok = for_each_item(*v, "touchpoints", "/journey", "touchpoints", /*required=*/true,
                                             [&](const std::string& id, const json& t, const std::string& p) {
-    s_.journey.touchpoints.push_back(read_touchpoint(id, t, p));
-  });
+                                              s_.journey.touchpoints.push_back(read_touchpoint(id, t, p));
+                                            });
   if (!touchpoints_ok) ++journey_id_errors_;
   if (const json* e = member(*v, "entry")) {
     read_entry(*e, "/journey/entry", s_.journey.entry);
@@ -935,31 +938,32 @@ void Reader::read_service(const json& doc) {
   read_number(*v, "unresolved_penalty", "/service", kNonNegative, s_.service.unresolved_penalty);
   const double max_hours = period_days_ok_ ? 24.0 * s_.period_days : kInf;
   bool shares_ok = true;
-  const bool collection_ok = for_each_item(*v, "channels", "/service", "channels", /*required=*/false,
-                                           [&](const std::string& id, const json& c, const std::string& p) {
-    Channel ch;
-    ch.id = id;
-    check_keys(c, kChannelKeys, p);
-    read_string(c, "description", p, ch.description);
-    shares_ok = read_number(c, "share", p, kUnit, ch.share, "a share", /*required=*/true) && shares_ok;
-    if (const json* a = member(c, "agents")) ch.agents = read_staffing(*a, child(p, "agents"));
-    read_number(c, "aht_minutes", p, kPositive, ch.aht_minutes);
-    if (const json* h = member(c, "hours_per_period"); h != nullptr) {
-      const auto x = number_value(*h, child(p, "hours_per_period"), Range{0.0, max_hours, true, false},
-                                  "a number of hours");
-      if (x) ch.hours_per_period = *x;
-    }
-    read_probability(c, "fcr", p, ch.fcr);
-    read_normal(c, "quality", p, ch.quality);
-    read_number(c, "effort", p, kNonNegative, ch.effort);
-    read_number(c, "salience", p, kNonNegative, ch.salience);
-    read_number(c, "cost_per_agent_period", p, kNonNegative, ch.cost_per_agent_period);
-    read_number(c, "cost_per_contact", p, kNonNegative, ch.cost_per_contact);
-    s_.service.channels.push_back(std::move(ch));
-  });
+  const bool collection_ok = for_each_item(
+      *v, "channels", "/service", "channels", /*required=*/false,
+      [&](const std::string& id, const json& c, const std::string& p) {
+        Channel ch;
+        ch.id = id;
+        check_keys(c, kChannelKeys, p);
+        read_string(c, "description", p, ch.description);
+        shares_ok = read_number(c, "share", p, kUnit, ch.share, "a share", /*required=*/true) && shares_ok;
+        if (const json* a = member(c, "agents")) ch.agents = read_staffing(*a, child(p, "agents"));
+        read_number(c, "aht_minutes", p, kPositive, ch.aht_minutes);
+        if (const json* h = member(c, "hours_per_period"); h != nullptr) {
+          const auto x =
+              number_value(*h, child(p, "hours_per_period"), Range{0.0, max_hours, true, false}, "a number of hours");
+          if (x) ch.hours_per_period = *x;
+        }
+        read_probability(c, "fcr", p, ch.fcr);
+        read_normal(c, "quality", p, ch.quality);
+        read_number(c, "effort", p, kNonNegative, ch.effort);
+        read_number(c, "salience", p, kNonNegative, ch.salience);
+        read_number(c, "cost_per_agent_period", p, kNonNegative, ch.cost_per_agent_period);
+        read_number(c, "cost_per_contact", p, kNonNegative, ch.cost_per_contact);
+        s_.service.channels.push_back(std::move(ch));
+      });
   if (s_.service.channels.size() > kMaxChannels) {
-    error("/service/channels", fmt::format("{} channels, more than the {} a scenario may have",
-                                           s_.service.channels.size(), kMaxChannels));
+    error("/service/channels",
+          fmt::format("{} channels, more than the {} a scenario may have", s_.service.channels.size(), kMaxChannels));
   }
   if (collection_ok && shares_ok && !s_.service.channels.empty()) {
     WeightedIds shares;
@@ -1013,7 +1017,8 @@ Staffing Reader::read_staffing(const json& v, const std::string& p) {
         const std::string kp = child(pp, key);
         const std::size_t dash = key.find('-');
         const auto digits = [](std::string_view s) {
-          return !s.empty() && s.size() <= 9 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+          return !s.empty() && s.size() <= 9 &&
+                 std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
         };
         if (dash == std::string::npos || !digits(std::string_view(key).substr(0, dash)) ||
             !digits(std::string_view(key).substr(dash + 1))) {
@@ -1042,8 +1047,8 @@ Staffing Reader::read_staffing(const json& v, const std::string& p) {
         const auto& a = st.ranges[i - 1];
         const auto& b = st.ranges[i];
         if (b.from < a.until) {
-          error(pp, fmt::format("period ranges \"{}-{}\" and \"{}-{}\" overlap; each period may be listed once",
-                                a.from, a.until, b.from, b.until));
+          error(pp, fmt::format("period ranges \"{}-{}\" and \"{}-{}\" overlap; each period may be listed once", a.from,
+                                a.until, b.from, b.until));
         }
       }
     }
@@ -1062,64 +1067,65 @@ void Reader::read_churn(const json& doc) {
 }
 
 void Reader::read_interventions(const json& doc) {
-  for_each_item(doc, "interventions", "", "interventions", /*required=*/false,
-                [&](const std::string& id, const json& v, const std::string& p) {
-    Intervention iv;
-    iv.id = id;
-    check_keys(v, kInterventionKeys, p);
-    read_string(v, "description", p, iv.description);
-    if (const json* t = member(v, "trigger")) {
-      read_trigger(*t, child(p, "trigger"), iv.trigger);
-    } else {
-      missing(child(p, "trigger"), "trigger", "an object with one of: " + list_names(kTriggerKeys));
-    }
-    if (const json* t = member(v, "target")) {
-      const std::string tp = child(p, "target");
-      if (!t->is_array() || t->empty()) {
-        error(tp, fmt::format("expected a non-empty array of segment ids (omit target to reach every segment), "
-                              "found {}",
-                              describe(*t)));
-      } else {
-        std::set<std::string> listed;
-        for (std::size_t i = 0; i < t->size(); ++i) {
-          const json& e = (*t)[i];
-          if (!e.is_string()) {
-            error(child(tp, i), fmt::format("expected a segment id, found {}", describe(e)));
-          } else if (!listed.insert(e.get<std::string>()).second) {
-            error(child(tp, i), fmt::format("segment {} is listed twice in target", quote(e.get<std::string>())));
-          } else if (resolve(e.get<std::string>(), child(tp, i), IdKind::kSegment, "target")) {
-            iv.target.push_back(e.get<std::string>());
+  for_each_item(
+      doc, "interventions", "", "interventions", /*required=*/false,
+      [&](const std::string& id, const json& v, const std::string& p) {
+        Intervention iv;
+        iv.id = id;
+        check_keys(v, kInterventionKeys, p);
+        read_string(v, "description", p, iv.description);
+        if (const json* t = member(v, "trigger")) {
+          read_trigger(*t, child(p, "trigger"), iv.trigger);
+        } else {
+          missing(child(p, "trigger"), "trigger", "an object with one of: " + list_names(kTriggerKeys));
+        }
+        if (const json* t = member(v, "target")) {
+          const std::string tp = child(p, "target");
+          if (!t->is_array() || t->empty()) {
+            error(tp, fmt::format("expected a non-empty array of segment ids (omit target to reach every segment), "
+                                  "found {}",
+                                  describe(*t)));
+          } else {
+            std::set<std::string> listed;
+            for (std::size_t i = 0; i < t->size(); ++i) {
+              const json& e = (*t)[i];
+              if (!e.is_string()) {
+                error(child(tp, i), fmt::format("expected a segment id, found {}", describe(e)));
+              } else if (!listed.insert(e.get<std::string>()).second) {
+                error(child(tp, i), fmt::format("segment {} is listed twice in target", quote(e.get<std::string>())));
+              } else if (resolve(e.get<std::string>(), child(tp, i), IdKind::kSegment, "target")) {
+                iv.target.push_back(e.get<std::string>());
+              }
+            }
           }
         }
-      }
-    }
-    read_probability(v, "coverage", p, iv.coverage);
-    if (member(v, "capacity_per_period") != nullptr) {
-      std::int64_t capacity = 0;
-      if (read_int(v, "capacity_per_period", p, IntRange{0, kMaxCustomers}, capacity)) {
-        iv.capacity_per_period = capacity;
-      }
-    }
-    if (const json* e = member(v, "effect")) {
-      read_effect(*e, child(p, "effect"), iv.effect);
-      if (iv.effect.failure_multiplier && member(v, "trigger") != nullptr &&
-          iv.trigger.kind != TriggerKind::kOnVisit) {
-        sink_.warning(child(child(p, "effect"), "failure_multiplier"),
-                      "a single failure_multiplier applies to the triggering visit, so it only acts with an "
-                      "on_visit trigger; use {\"touchpoint\": multiplier} to apply it for `duration` periods");
-      } else if (iv.effect.failure_multiplier && iv.capacity_per_period) {
-        sink_.warning(child(child(p, "effect"), "failure_multiplier"),
-                      "a capacity-limited intervention treats its customers in the period after the trigger, "
-                      "when the triggering visit is over, so a single failure_multiplier never acts; use "
-                      "{\"touchpoint\": multiplier} to apply it for `duration` periods");
-      }
-    } else {
-      missing(child(p, "effect"), "effect", "an object with at least one of: " + list_names(kEffectKeys));
-    }
-    read_number(v, "cost_per_use", p, kNonNegative, iv.cost_per_use);
-    read_number(v, "salience", p, kNonNegative, iv.salience);
-    s_.interventions.push_back(std::move(iv));
-  });
+        read_probability(v, "coverage", p, iv.coverage);
+        if (member(v, "capacity_per_period") != nullptr) {
+          std::int64_t capacity = 0;
+          if (read_int(v, "capacity_per_period", p, IntRange{0, kMaxCustomers}, capacity)) {
+            iv.capacity_per_period = capacity;
+          }
+        }
+        if (const json* e = member(v, "effect")) {
+          read_effect(*e, child(p, "effect"), iv.effect);
+          if (iv.effect.failure_multiplier && member(v, "trigger") != nullptr &&
+              iv.trigger.kind != TriggerKind::kOnVisit) {
+            sink_.warning(child(child(p, "effect"), "failure_multiplier"),
+                          "a single failure_multiplier applies to the triggering visit, so it only acts with an "
+                          "on_visit trigger; use {\"touchpoint\": multiplier} to apply it for `duration` periods");
+          } else if (iv.effect.failure_multiplier && iv.capacity_per_period) {
+            sink_.warning(child(child(p, "effect"), "failure_multiplier"),
+                          "a capacity-limited intervention treats its customers in the period after the trigger, "
+                          "when the triggering visit is over, so a single failure_multiplier never acts; use "
+                          "{\"touchpoint\": multiplier} to apply it for `duration` periods");
+          }
+        } else {
+          missing(child(p, "effect"), "effect", "an object with at least one of: " + list_names(kEffectKeys));
+        }
+        read_number(v, "cost_per_use", p, kNonNegative, iv.cost_per_use);
+        read_number(v, "salience", p, kNonNegative, iv.salience);
+        s_.interventions.push_back(std::move(iv));
+      });
 }
 
 void Reader::read_trigger(const json& v, const std::string& p, Trigger& out) {
@@ -1150,8 +1156,8 @@ void Reader::read_trigger(const json& v, const std::string& p, Trigger& out) {
     }
   } else if (kind == "after_contact") {
     out.kind = TriggerKind::kAfterContact;
-    const auto it = arg.is_string() ? std::find(kOutcomes.begin(), kOutcomes.end(), arg.get<std::string>())
-                                    : kOutcomes.end();
+    const auto it =
+        arg.is_string() ? std::find(kOutcomes.begin(), kOutcomes.end(), arg.get<std::string>()) : kOutcomes.end();
     if (it == kOutcomes.end()) {
       const auto hint = arg.is_string() ? suggest(arg.get<std::string>(), kOutcomes) : std::nullopt;
       error(ap, fmt::format("expected \"resolved\", \"unresolved\" or \"abandoned\", found {}{}", describe(arg),
@@ -1212,7 +1218,8 @@ void Reader::read_effect(const json& v, const std::string& p, Effect& out) {
   read_int(v, "duration", p, IntRange{1, kIntMax}, out.duration);
   if (const json* q = member(v, "quality")) {
     if (q->is_number()) {
-      if (const auto x = number_value(*q, child(p, "quality"), kSignedUnit, "a quality")) out.quality = NormalSpec{*x, 0.0};
+      if (const auto x = number_value(*q, child(p, "quality"), kSignedUnit, "a quality"))
+        out.quality = NormalSpec{*x, 0.0};
     } else {
       NormalSpec spec;
       if (q->is_object()) {
@@ -1262,8 +1269,8 @@ DiagnosticSink merge_schema_diagnostics(const DiagnosticSink& schema, const Diag
   for (const auto& d : schema.all()) {
     const std::string prefix = d.pointer + "/";
     const auto below = flagged.lower_bound(prefix);
-    const bool covered = flagged.count(d.pointer) > 0 ||
-                         (below != flagged.end() && below->compare(0, prefix.size(), prefix) == 0);
+    const bool covered =
+        flagged.count(d.pointer) > 0 || (below != flagged.end() && below->compare(0, prefix.size(), prefix) == 0);
     if (!covered) all.error(d.pointer, d.message);
   }
   for (const auto& d : loader.all()) {
@@ -1277,8 +1284,8 @@ DiagnosticSink merge_schema_diagnostics(const DiagnosticSink& schema, const Diag
 }
 
 std::string size_limit_message(std::uintmax_t size, std::string_view kind) {
-  return fmt::format("file is {} bytes, larger than the limit of {} bytes (16 MiB) for a {}", size,
-                     kMaxScenarioBytes, kind);
+  return fmt::format("file is {} bytes, larger than the limit of {} bytes (16 MiB) for a {}", size, kMaxScenarioBytes,
+                     kind);
 }
 
 // Reads a whole file of at most kMaxScenarioBytes; problems go to `sink` (which throws).
@@ -1319,8 +1326,7 @@ std::string read_text_file(const std::string& path, std::string_view kind, Diagn
   if (read_failed) {
     sink.error("", fmt::format("cannot read {} file: read error", kind));
   } else if (text.size() > kMaxScenarioBytes) {
-    sink.error("", fmt::format("file is larger than the limit of {} bytes (16 MiB) for a {}", kMaxScenarioBytes,
-                               kind));
+    sink.error("", fmt::format("file is larger than the limit of {} bytes (16 MiB) for a {}", kMaxScenarioBytes, kind));
   }
   sink.throw_if_errors();
   return text;
@@ -1488,8 +1494,8 @@ void apply_assignments(json& doc, const std::vector<Assignment>& assignments) {
           std::vector<std::string> keys;
           for (const auto& item : node->items()) keys.push_back(item.key());
           const auto hint = closest_name(token, keys);
-          sink.error(a.pointer, fmt::format("--set: {} has no key {}{}", at.empty() ? "the document" : at,
-                                            quote(token), hint ? fmt::format("; did you mean \"{}\"?", *hint) : ""));
+          sink.error(a.pointer, fmt::format("--set: {} has no key {}{}", at.empty() ? "the document" : at, quote(token),
+                                            hint ? fmt::format("; did you mean \"{}\"?", *hint) : ""));
           ok = false;
         } else {
           node = &*it;
@@ -1497,8 +1503,8 @@ void apply_assignments(json& doc, const std::vector<Assignment>& assignments) {
       } else if (node->is_array()) {
         const auto index = array_index(token);
         if (!index || *index >= node->size()) {
-          sink.error(a.pointer, fmt::format("--set: {} is an array of {} elements; {} is not one of its indices",
-                                            at, node->size(), quote(token)));
+          sink.error(a.pointer, fmt::format("--set: {} is an array of {} elements; {} is not one of its indices", at,
+                                            node->size(), quote(token)));
           ok = false;
         } else if (last) {
           (*node)[*index] = value;
@@ -1587,8 +1593,8 @@ void check_run_size(const Scenario& s) {
   const auto check = [&sink](const char* pointer, const char* name, std::int64_t value, std::int64_t lo,
                              std::int64_t hi) {
     if (value < lo || value > hi) {
-      sink.error(pointer, fmt::format("{} = {} (from the command line): expected an integer in [{}, {}]", name,
-                                      value, lo, hi));
+      sink.error(pointer,
+                 fmt::format("{} = {} (from the command line): expected an integer in [{}, {}]", name, value, lo, hi));
     }
   };
   check("/population/customers", "customers", s.customers, 1, kMaxCustomers);

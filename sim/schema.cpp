@@ -15,11 +15,11 @@
 
 #include <cmath>
 #include <memory>
-#include <set>
-#include <utility>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
 #include <valijson/schema.hpp>
 #include <valijson/schema_parser.hpp>
@@ -73,7 +73,6 @@ void normalize_integral_numbers(json& v) {
   }
 }
 
-
 // valijson's context is {"<root>", "[key]", "[0]", ...}; array indices and keys print alike in a
 // pointer, so the tokens map one to one.
 std::string pointer_of(const std::vector<std::string>& context) {
@@ -107,7 +106,8 @@ std::string shown_key(const std::string& key) {
 // The text between the last pair of single quotes ("... 'falure'." -> falure).
 std::string quoted_name(const std::string& message) {
   const std::size_t close = message.rfind('\'');
-  const std::size_t open = close == std::string::npos || close == 0 ? std::string::npos : message.rfind('\'', close - 1);
+  const std::size_t open =
+      close == std::string::npos || close == 0 ? std::string::npos : message.rfind('\'', close - 1);
   return open == std::string::npos ? std::string() : message.substr(open + 1, close - open - 1);
 }
 
@@ -128,8 +128,9 @@ SchemaError translate(const valijson::ValidationResults::Error& e, std::string_v
     out.pointer += '/' + escape_pointer_token(key);
     out.message = fmt::format("unknown key {}", shown_key(key));
   } else if (starts_with(e.description, "Failed to validate against a conditional schema")) {
-    out.message = "does not satisfy the schema's conditions for this object (for example: exit touchpoints take "
-                  "only \"exit\" and \"description\"; other touchpoints need \"next\")";
+    out.message =
+        "does not satisfy the schema's conditions for this object (for example: exit touchpoints take "
+        "only \"exit\" and \"description\"; other touchpoints need \"next\")";
   } else if (starts_with(e.description, "Failed to validate against schema associated with property name")) {
     out.message = "has a key the schema does not allow here (see the schema's propertyNames)";
   }
@@ -175,8 +176,8 @@ std::size_t check_schema(SchemaKind kind, json& doc, DiagnosticSink& sink) {
   for (const SchemaError& e : errors) {
     const std::string prefix = e.pointer + "/";
     const auto below = pointers.lower_bound(prefix);
-    const bool covered = (below != pointers.end() && starts_with(*below, prefix)) ||
-                         (e.summary && precise.count(e.pointer) > 0);
+    const bool covered =
+        (below != pointers.end() && starts_with(*below, prefix)) || (e.summary && precise.count(e.pointer) > 0);
     if (!covered && reported.insert({e.pointer, e.message}).second) {
       sink.error(e.pointer, e.message);
       ++added;

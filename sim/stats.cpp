@@ -61,8 +61,8 @@ Summary summarize(const std::vector<double>& replicates) {
   }
 
   // Identical replicates (e.g. a paired difference of identical runs): exact mean, zero spread.
-  const bool identical = std::all_of(replicates.begin(), replicates.end(),
-                                     [&](double x) { return x == replicates.front(); });
+  const bool identical =
+      std::all_of(replicates.begin(), replicates.end(), [&](double x) { return x == replicates.front(); });
   if (identical) {
     s.mean = replicates.front();
   } else {
@@ -96,8 +96,7 @@ double student_t_quantile(double p, double dof) {
     throw std::invalid_argument("student_t_quantile: p must be in (0, 1), got " + std::to_string(p));
   }
   if (!(dof > 0.0) || std::isinf(dof)) {
-    throw std::invalid_argument("student_t_quantile: dof must be positive and finite, got " +
-                                std::to_string(dof));
+    throw std::invalid_argument("student_t_quantile: dof must be positive and finite, got " + std::to_string(dof));
   }
   const boost::math::students_t dist(dof);
   return boost::math::quantile(dist, p);

@@ -44,13 +44,17 @@ Matrix invert(Matrix a) {  // Gauss-Jordan with partial pivoting; small matrices
   return inv;
 }
 
-std::string single_touchpoint(const std::string& segment_extra, const std::string& top_extra,
-                              const std::string& churn = R"({"sentiment": 0, "open_issue": 0, "bad_experiences": 0, "effort": 0})",
-                              const std::string& home_extra = "") {
+std::string single_touchpoint(
+    const std::string& segment_extra, const std::string& top_extra,
+    const std::string& churn = R"({"sentiment": 0, "open_issue": 0, "bad_experiences": 0, "effort": 0})",
+    const std::string& home_extra = "") {
   return R"({"name": "analytic", "seed": 2024, )" + top_extra + R"(
-    "segments": {"all": {"share": 1, )" + segment_extra + R"(}},
-    "journey": {"entry": "home", "touchpoints": {"home": {"next": {"home": 1})" + home_extra + R"(}}},
-    "churn": )" + churn + "}";
+    "segments": {"all": {"share": 1, )" +
+         segment_extra + R"(}},
+    "journey": {"entry": "home", "touchpoints": {"home": {"next": {"home": 1})" +
+         home_extra + R"(}}},
+    "churn": )" +
+         churn + "}";
 }
 
 }  // namespace
@@ -98,9 +102,9 @@ class FrailtyRetention : public ::testing::TestWithParam<double> {};
 
 TEST_P(FrailtyRetention, MatchesClosedForm) {
   const double v = GetParam(), h = 0.002;
-  const std::string json = single_touchpoint(
-      R"("hazard": {"base": 0.002, "frailty_variance": )" + std::to_string(v) + "}",
-      R"("horizon_periods": 365, "replications": 4, "population": {"customers": 20000},)");
+  const std::string json =
+      single_touchpoint(R"("hazard": {"base": 0.002, "frailty_variance": )" + std::to_string(v) + "}",
+                        R"("horizon_periods": 365, "replications": 4, "population": {"customers": 20000},)");
   const auto r = run_text(json);
   const double n = 20000.0 * 4;
   for (int t : {0, 29, 89, 179, 364}) {
@@ -120,9 +124,9 @@ INSTANTIATE_TEST_SUITE_P(Variances, FrailtyRetention, ::testing::Values(0.0, 0.5
 TEST(Analytic, DiscountedClvUnderConstantHazard) {
   const double h = 0.003, r = 2.0, rate = 0.08;
   const int horizon = 365;
-  const std::string json = single_touchpoint(
-      R"("revenue_per_period": 2.0, "hazard": {"base": 0.003})",
-      R"("horizon_periods": 365, "replications": 4, "population": {"customers": 20000},
+  const std::string json =
+      single_touchpoint(R"("revenue_per_period": 2.0, "hazard": {"base": 0.003})",
+                        R"("horizon_periods": 365, "replications": 4, "population": {"customers": 20000},
          "economics": {"currency": "EUR", "annual_discount_rate": 0.08},)");
   const auto res = run_text(json);
   const double d = std::pow(1.0 + rate, -1.0 / 365.0);
@@ -145,12 +149,12 @@ TEST(Analytic, DiscountedClvUnderConstantHazard) {
 // 100 (P(e >= 8.5 - 5 - 5 s) - P(e < 6.5 - 5 - 5 s)), and survey NPS estimates it within its SE.
 TEST(Analytic, NpsUnderFrozenSentiment) {
   const double s = 0.4, sd = 1.5;
-  const std::string json = single_touchpoint(
-      R"("memory": 0, "initial_sentiment": {"mean": 0.4, "sd": 0})",
-      R"("horizon_periods": 90, "replications": 3, "population": {"customers": 20000},
+  const std::string json =
+      single_touchpoint(R"("memory": 0, "initial_sentiment": {"mean": 0.4, "sd": 0})",
+                        R"("horizon_periods": 90, "replications": 3, "population": {"customers": 20000},
          "nps": {"noise_sd": 1.5, "report_every": 30},)",
-      R"({"sentiment": -2.0, "open_issue": 0.5, "bad_experiences": 0.4, "effort": 0.05})",
-      R"(, "quality": {"mean": 0.9, "sd": 0.3}, "survey_rate": 0.01)");
+                        R"({"sentiment": -2.0, "open_issue": 0.5, "bad_experiences": 0.4, "effort": 0.05})",
+                        R"(, "quality": {"mean": 0.9, "sd": 0.3}, "survey_rate": 0.01)");
   const auto r = run_text(json);
   const boost::math::normal e(0.0, sd);
   const double sf = static_cast<float>(s);  // sentiment is stored in single precision
@@ -172,8 +176,9 @@ TEST(Analytic, NpsUnderFrozenSentiment) {
 
 // Survey NPS is undefined (null) without responses; population NPS still defined.
 TEST(Analytic, SurveyNpsUndefinedWithoutResponses) {
-  const auto r = run_text(single_touchpoint(R"("initial_sentiment": {"mean": 0.5, "sd": 0.2})",
-                                            R"("horizon_periods": 10, "replications": 2, "population": {"customers": 500},)"));
+  const auto r =
+      run_text(single_touchpoint(R"("initial_sentiment": {"mean": 0.5, "sd": 0.2})",
+                                 R"("horizon_periods": 10, "replications": 2, "population": {"customers": 500},)"));
   EXPECT_TRUE(std::isnan(metric_mean(r, "survey_nps")));
   EXPECT_FALSE(std::isnan(metric_mean(r, "nps")));
 }

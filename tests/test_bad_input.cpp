@@ -164,8 +164,8 @@ TEST(BadInput, CliExitsTwoWithoutOutput) {
     ASSERT_TRUE(WIFEXITED(status)) << "the command line did not exit normally (signal?): " << command;
     const std::string stderr_text = read_file(err);
     EXPECT_EQ(WEXITSTATUS(status), 2) << stderr_text;
-    EXPECT_NE(stderr_text.find(expected_prefix(c)), std::string::npos)
-        << "stderr lacks " << expected_prefix(c) << ":\n" << stderr_text;
+    EXPECT_NE(stderr_text.find(expected_prefix(c)), std::string::npos) << "stderr lacks " << expected_prefix(c) << ":\n"
+                                                                       << stderr_text;
     EXPECT_FALSE(fs::exists(out)) << "a result file was written for invalid input";
   }
 }

@@ -39,8 +39,8 @@ namespace {
 
 const std::string kScenarioDir = CXSIM_SOURCE_DIR "/scenarios";
 
-constexpr int kWindowPeriods = 365;      // one year of daily periods
-constexpr double kBadQuality = -0.5;     // a dissatisfying contact: CSAT round(3 + 2 q) = 2
+constexpr int kWindowPeriods = 365;   // one year of daily periods
+constexpr double kBadQuality = -0.5;  // a dissatisfying contact: CSAT round(3 + 2 q) = 2
 constexpr int kMaxBadExperiences = 3;
 
 // sum_v pi_v salience_v over the journey's non-exit touchpoints, pi the stationary distribution of
@@ -83,9 +83,9 @@ double main_channel_salience(const cxsim::Scenario& s) {
 }
 
 struct Profile {
-  double sentiment_after = 0.0;  // s_k
+  double sentiment_after = 0.0;    // s_k
   double cumulative_hazard = 0.0;  // H over the window, frailty 1
-  double churn = 0.0;  // share of the cohort lost within the window
+  double churn = 0.0;              // share of the cohort lost within the window
 };
 
 // The scenario-wide inputs of the closed form, computed once.
@@ -159,7 +159,8 @@ TEST(Calibration, ShippedScenariosReproduceTheDocumentedFindings) {
     EXPECT_LE(two_or_three, c.two_or_three.hi);
     // More bad experiences never lower churn, in every segment.
     for (const auto& g : s.segments) {
-      for (int k = 1; k <= kMaxBadExperiences; ++k) EXPECT_GT(profile(s, j, g, k).churn, profile(s, j, g, k - 1).churn) << g.id;
+      for (int k = 1; k <= kMaxBadExperiences; ++k)
+        EXPECT_GT(profile(s, j, g, k).churn, profile(s, j, g, k - 1).churn) << g.id;
     }
   }
 }
@@ -219,10 +220,9 @@ std::string cohort_scenario(const std::string& name, int k, std::int64_t custome
     const double salience = main_channel_salience(s);
     tps["cal_start"] = {{"next", {{"cal_bad_1", 1}}}};
     for (int i = 1; i <= k; ++i) {
-      tps["cal_bad_" + std::to_string(i)] = {
-          {"quality", {{"mean", kBadQuality}, {"sd", 0}}},
-          {"salience", salience},
-          {"next", i < k ? json{{"cal_bad_" + std::to_string(i + 1), 1}} : routine}};
+      tps["cal_bad_" + std::to_string(i)] = {{"quality", {{"mean", kBadQuality}, {"sd", 0}}},
+                                             {"salience", salience},
+                                             {"next", i < k ? json{{"cal_bad_" + std::to_string(i + 1), 1}} : routine}};
     }
     j["journey"]["entry"] = "cal_start";
   }
@@ -241,7 +241,8 @@ TEST(Calibration, SimulatedCohortsAgreeWithTheClosedForm) {
     for (int k = 0; k <= kMaxBadExperiences; ++k) {
       SCOPED_TRACE(c.scenario + " k=" + std::to_string(k));
       std::vector<cxsim::Diagnostic> warnings;  // the cohort's journey has no exit: expected
-      const cxsim::Scenario cohort = cxsim::parse_scenario(cohort_scenario(c.scenario, k, kCustomers), "cohort.json", &warnings);
+      const cxsim::Scenario cohort =
+          cxsim::parse_scenario(cohort_scenario(c.scenario, k, kCustomers), "cohort.json", &warnings);
       const cxsim::Model model = cxsim::compile_model(cohort);
       cxsim::RunOptions options;
       options.threads = 2;

@@ -286,8 +286,7 @@ TEST(Checkpoint, CancelMidReplicationKeepsCompletedOnly) {
   EXPECT_EQ(cp.replications.size(), 2u);
   cxsim::RunOptions resume;
   resume.threads = 2;
-  EXPECT_TRUE(cxsim::result_json(cxsim::run_with_checkpoint(f.scenario, f.model, resume, &cp, "")) ==
-              full_run_json(f));
+  EXPECT_TRUE(cxsim::result_json(cxsim::run_with_checkpoint(f.scenario, f.model, resume, &cp, "")) == full_run_json(f));
 }
 
 // A finished run extended with more replications equals a run of that many from the start.

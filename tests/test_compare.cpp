@@ -14,12 +14,12 @@
 #include <string>
 #include <vector>
 
+#include "cli_helpers.hpp"
 #include "cxsim/batch.hpp"
 #include "cxsim/compare.hpp"
 #include "cxsim/compare_report.hpp"
 #include "cxsim/report.hpp"
 #include "cxsim/runner.hpp"
-#include "cli_helpers.hpp"
 #include "cxsim/stats.hpp"
 
 namespace {
@@ -332,8 +332,10 @@ TEST(Batch, SetEditsTheBaseBeforeThePatches) {
 TEST(Batch, ObjectiveStringAndObjectForms) {
   TempDir dir("compare");
   fs::copy_file(kBatchDir + "/base.json", dir.path() / "base.json");
-  write_file(dir.path() / "a.json", R"({"base": "base.json", "objective": "retention", "variants": {"x": {"patch": {}}}})");
-  write_file(dir.path() / "b.json", R"({"base": "base.json", "objective": {"metric": "service_cost", "direction": "minimize"},
+  write_file(dir.path() / "a.json",
+             R"({"base": "base.json", "objective": "retention", "variants": {"x": {"patch": {}}}})");
+  write_file(dir.path() / "b.json",
+             R"({"base": "base.json", "objective": {"metric": "service_cost", "direction": "minimize"},
     "variants": {"x": {"patch": {}}}})");
   const cxsim::Batch a = cxsim::load_batch((dir.path() / "a.json").string());
   EXPECT_EQ(a.objective.metric, "retention");
@@ -427,8 +429,8 @@ TEST(CompareCli, WritesTheResultFileCsvAndRanking) {
   ASSERT_EQ(doc.at("variants").size(), 5u);
   for (const auto& [name, v] : doc.at("variants").items()) {
     SCOPED_TRACE(name);
-    for (const char* key : {"cxsim_version", "scenario", "metrics", "series", "touchpoints", "channels",
-                            "interventions", "delta"}) {
+    for (const char* key :
+         {"cxsim_version", "scenario", "metrics", "series", "touchpoints", "channels", "interventions", "delta"}) {
       EXPECT_TRUE(v.contains(key)) << key;
     }
     EXPECT_EQ(v.at("scenario").at("replications"), 3);
@@ -468,7 +470,8 @@ TEST(CompareCli, WritesTheResultFileCsvAndRanking) {
 TEST(CompareCli, TargetCiSaysWhetherItWasReached) {
   TempDir dir("compare");
   const fs::path out = dir.path() / "cmp.json";
-  const std::string base = "compare " + quoted(kStaffing) + " -o " + quoted(out.string()) + " --threads 2 --replications 2 --customers 1000";
+  const std::string base =
+      "compare " + quoted(kStaffing) + " -o " + quoted(out.string()) + " --threads 2 --replications 2 --customers 1000";
   CliResult r = run_cli(base + " --target-ci 0.000001 --max-replications 3", dir.path());
   ASSERT_EQ(r.status, 0) << r.err;
   json doc = json::parse(read_file(out));
@@ -490,10 +493,10 @@ TEST(CompareCli, BadOptionsExitTwoWithoutOutput) {
   TempDir dir("compare");
   const fs::path out = dir.path() / "cmp.json";
   const std::string base = "compare " + quoted(kStaffing) + " -o " + quoted(out.string()) + " --quiet";
-  for (const std::string& extra : {std::string("--max-replications 10"),  // needs --target-ci
-                                   std::string("--target-ci -1"), std::string("--target-ci 5 --max-replications 2"),
-                                   std::string("--replications 0"), std::string("--set /seed"),
-                                   std::string("--set /population/customers=many")}) {
+  for (const std::string& extra :
+       {std::string("--max-replications 10"),  // needs --target-ci
+        std::string("--target-ci -1"), std::string("--target-ci 5 --max-replications 2"),
+        std::string("--replications 0"), std::string("--set /seed"), std::string("--set /population/customers=many")}) {
     SCOPED_TRACE(extra);
     const CliResult r = run_cli(base + " " + extra, dir.path());
     EXPECT_EQ(r.status, 2) << r.err;

@@ -19,7 +19,8 @@ struct OneCustomer {
           "economics": {"annual_discount_rate": 0.1},
           "segments": {"g": {"share": 1, "initial_sentiment": {"mean": 0.5, "sd": 0}, "revenue_per_period": 3)" +
                                     segment + R"(}},
-          "journey": {"entry": "start", "touchpoints": {"start": {"next": {"t": 1}}, )" + touchpoints + "}}}",
+          "journey": {"entry": "start", "touchpoints": {"start": {"next": {"t": 1}}, )" +
+                                    touchpoints + "}}}",
                                 "kernel.json")),
         model(compile_model(scenario)) {}
 };

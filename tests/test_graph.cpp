@@ -54,16 +54,17 @@ std::string dump(const std::vector<Diagnostic>& diagnostics) {
 }
 
 TEST(GraphCheck, JourneyWithExitPathHasNoDiagnostics) {
-  const Scenario s = journey("onboarding", {touchpoint("billing", {{"usage", 0.97}, {"cancelled", 0.03}}),
-                                            exit_touchpoint("cancelled"),
-                                            touchpoint("onboarding", {{"onboarding", 6}, {"usage", 1}}),
-                                            touchpoint("usage", {{"usage", 28}, {"billing", 1}})});
+  const Scenario s =
+      journey("onboarding", {touchpoint("billing", {{"usage", 0.97}, {"cancelled", 0.03}}),
+                             exit_touchpoint("cancelled"), touchpoint("onboarding", {{"onboarding", 6}, {"usage", 1}}),
+                             touchpoint("usage", {{"usage", 28}, {"billing", 1}})});
   const auto d = check(s);
   EXPECT_TRUE(d.empty()) << dump(d);
 }
 
 TEST(GraphCheck, MissingOutEdgesIsAnError) {
-  const Scenario s = journey("a", {touchpoint("a", {{"b", 1}, {"out", 1}}), touchpoint("b", {}), exit_touchpoint("out")});
+  const Scenario s =
+      journey("a", {touchpoint("a", {{"b", 1}, {"out", 1}}), touchpoint("b", {}), exit_touchpoint("out")});
   const auto d = check(s);
   ASSERT_EQ(d.size(), 1u) << dump(d);
   EXPECT_EQ(d[0].severity, Severity::kError);
@@ -113,8 +114,8 @@ TEST(GraphCheck, SelfLoopOnlyIsAClosedGroup) {
 }
 
 TEST(GraphCheck, UnreachableClosedGroupIsOnlyUnreachable) {
-  const Scenario s = journey("a", {touchpoint("a", {{"out", 1}}), touchpoint("loop", {{"loop", 1}}),
-                                   exit_touchpoint("out")});
+  const Scenario s =
+      journey("a", {touchpoint("a", {{"out", 1}}), touchpoint("loop", {{"loop", 1}}), exit_touchpoint("out")});
   const auto d = check(s);
   ASSERT_EQ(d.size(), 1u) << dump(d);
   EXPECT_NE(d[0].message.find("unreachable"), std::string::npos);
@@ -122,7 +123,8 @@ TEST(GraphCheck, UnreachableClosedGroupIsOnlyUnreachable) {
 
 TEST(GraphCheck, WholeJourneyClosedWithoutExit) {
   // A journey without any exit: one closed group of everything reachable.
-  const Scenario s = journey("usage", {touchpoint("billing", {{"usage", 1}}), touchpoint("usage", {{"usage", 28}, {"billing", 1}})});
+  const Scenario s =
+      journey("usage", {touchpoint("billing", {{"usage", 1}}), touchpoint("usage", {{"usage", 28}, {"billing", 1}})});
   const auto d = check(s);
   ASSERT_EQ(d.size(), 1u) << dump(d);
   EXPECT_EQ(d[0].pointer, "/journey/touchpoints/billing");

@@ -26,14 +26,14 @@ const std::string kFrozen = R"(, "memory": 0, "initial_sentiment": {"mean": 0.5,
 std::string scenario(const std::string& interventions, const std::string& segment_extra = kFrozen,
                      const std::string& shop_extra = "", const std::string& service = "", int horizon = 30,
                      int replications = 1) {
-  return R"({"name": "iv", "seed": 5, "horizon_periods": )" + std::to_string(horizon) +
-         R"(, "replications": )" + std::to_string(replications) +
-         R"(, "population": {"customers": )" + std::to_string(kCustomers) + R"(},
-    "segments": {"all": {"share": 1, "revenue_per_period": 1)" + segment_extra + R"(}},
+  return R"({"name": "iv", "seed": 5, "horizon_periods": )" + std::to_string(horizon) + R"(, "replications": )" +
+         std::to_string(replications) + R"(, "population": {"customers": )" + std::to_string(kCustomers) + R"(},
+    "segments": {"all": {"share": 1, "revenue_per_period": 1)" +
+         segment_extra + R"(}},
     "journey": {"entry": "home", "touchpoints": {
       "home": {"quality": {"mean": 0.6, "sd": 0}, "next": {"home": 1, "shop": 1}},
-      "shop": {"quality": {"mean": 0.6, "sd": 0}, "next": {"home": 1})" + shop_extra + R"(}}})" +
-         service + R"(, "interventions": {)" + interventions + "}}";
+      "shop": {"quality": {"mean": 0.6, "sd": 0}, "next": {"home": 1})" +
+         shop_extra + R"(}}})" + service + R"(, "interventions": {)" + interventions + "}}";
 }
 
 double iv_total(const cxsim::RunResult& r, const std::string& id, const std::string& count) {
@@ -87,10 +87,11 @@ TEST(Interventions, OnVisitAndOnFailureFireOnTheirTouchpointOnly) {
 TEST(Interventions, AfterContactFiresPerOutcome) {
   const std::string service = R"(, "service": {"channels": {"desk": {"share": 1, "agents": 7, "aht_minutes": 10,
                                    "hours_per_period": 8, "fcr": 0.6}}})";
-  const auto r = run_text(scenario(R"("ok": {"trigger": {"after_contact": "resolved"}, "effect": {"sentiment_boost": 0.01}},
+  const auto r = run_text(
+      scenario(R"("ok": {"trigger": {"after_contact": "resolved"}, "effect": {"sentiment_boost": 0.01}},
                                       "again": {"trigger": {"after_contact": "unresolved"}, "effect": {"effort_change": 1}},
                                       "lost": {"trigger": {"after_contact": "abandoned"}, "effect": {"effort_change": 1}})",
-                                   kFrozen + R"(, "contact_propensity": 1, "patience_minutes": 3)", R"(, "failure": 0.2)", service));
+               kFrozen + R"(, "contact_propensity": 1, "patience_minutes": 3)", R"(, "failure": 0.2)", service));
   double resolved = 0, handled = 0, abandoned = 0;
   for (const auto& rep : r.replications) {
     resolved += rep.channels.at("desk").values.at("resolved");
@@ -130,12 +131,12 @@ TEST(Interventions, IssueAgeAboveFiresOnlyOnceTheIssueIsOldEnough) {
 TEST(Interventions, RiskAboveActsOnThatSamePeriodsChurnDraw) {
   // Constant covariates: p = 1 - exp(-0.01 exp(-2 * 0.5)) = 0.003672... every period.
   const std::string churny = kFrozen + R"(, "hazard": {"base": 0.01})";
-  const auto saved = run_text(scenario(R"("save": {"trigger": {"risk_above": 0.0036}, "effect": {"hazard_multiplier": 0}})",
-                                       churny));
+  const auto saved =
+      run_text(scenario(R"("save": {"trigger": {"risk_above": 0.0036}, "effect": {"hazard_multiplier": 0}})", churny));
   EXPECT_EQ(metric_mean(saved, "retention"), 1.0);
   EXPECT_EQ(iv_total(saved, "save", "uses"), kCustomers * 30.0);
-  const auto missed = run_text(scenario(R"("save": {"trigger": {"risk_above": 0.0037}, "effect": {"hazard_multiplier": 0}})",
-                                        churny));
+  const auto missed =
+      run_text(scenario(R"("save": {"trigger": {"risk_above": 0.0037}, "effect": {"hazard_multiplier": 0}})", churny));
   EXPECT_EQ(iv_total(missed, "save", "fired"), 0);
   EXPECT_LT(metric_mean(missed, "retention"), 1.0);
 }
@@ -185,13 +186,15 @@ TEST(Interventions, TimedFailureMultiplierLastsItsDuration) {
 TEST(Interventions, TimedHazardMultiplierLastsItsDurationAndRefreshes) {
   const std::string churny = kFrozen + R"(, "hazard": {"base": 0.05})";
   const auto once = run_text(scenario(R"("hold": {"trigger": {"periodic": {"every": 1000}},
-                                                  "effect": {"hazard_multiplier": 0, "duration": 8}})", churny));
+                                                  "effect": {"hazard_multiplier": 0, "duration": 8}})",
+                                      churny));
   const auto& retention = once.replications[0].series.at("retention");
   EXPECT_EQ(retention[7], 1.0);
   EXPECT_LT(retention[8], 1.0);
   // Firing again restarts the duration: every 8 periods with duration 8 covers the whole horizon.
   const auto refreshed = run_text(scenario(R"("hold": {"trigger": {"periodic": {"every": 8}},
-                                                       "effect": {"hazard_multiplier": 0, "duration": 8}})", churny));
+                                                       "effect": {"hazard_multiplier": 0, "duration": 8}})",
+                                           churny));
   EXPECT_EQ(metric_mean(refreshed, "retention"), 1.0);
 }
 
@@ -262,10 +265,12 @@ TEST(Interventions, CapacityOnlyTreatsCustomersStillActive) {
 TEST(Interventions, AnInterventionThatNeverActsMovesNoOtherDraw) {
   // Coverage 0: it fires but never treats; every other draw stays in place (common random numbers).
   const std::string shop = R"(, "failure": 0.2)";
-  const std::string seg = R"(, "memory": 0.2, "initial_sentiment": {"mean": 0.5, "sd": 0.2}, "hazard": {"base": 0.01, "frailty_variance": 0.5})";
+  const std::string seg =
+      R"(, "memory": 0.2, "initial_sentiment": {"mean": 0.5, "sd": 0.2}, "hazard": {"base": 0.01, "frailty_variance": 0.5})";
   const auto without = run_text(scenario("", seg, shop));
   const auto idle = run_text(scenario(R"("idle": {"trigger": {"on_visit": "shop"}, "coverage": 0,
-                                                  "effect": {"sentiment_boost": 0.3}})", seg, shop));
+                                                  "effect": {"sentiment_boost": 0.3}})",
+                                      seg, shop));
   EXPECT_GT(iv_total(idle, "idle", "fired"), 0);
   EXPECT_EQ(iv_total(idle, "idle", "uses"), 0);
   for (const char* name : {"retention", "nps", "revenue", "net_value", "clv"}) {
@@ -274,13 +279,14 @@ TEST(Interventions, AnInterventionThatNeverActsMovesNoOtherDraw) {
 }
 
 TEST(Interventions, IdenticalForAnyThreadCount) {
-  const std::string text = scenario(R"("call": {"trigger": {"risk_above": 0.001}, "capacity_per_period": 40,
+  const std::string text = scenario(
+      R"("call": {"trigger": {"risk_above": 0.001}, "capacity_per_period": 40,
                                                 "effect": {"hazard_multiplier": 0.5, "duration": 5, "quality": {"mean": 0.8, "sd": 0.2}},
                                                 "cost_per_use": 5},
                                        "video": {"trigger": {"on_visit": "shop"}, "coverage": 0.6,
                                                  "effect": {"failure_multiplier": 0.5}, "cost_per_use": 0.1})",
-                                    R"(, "memory": 0.2, "initial_sentiment": {"mean": 0.4, "sd": 0.3}, "hazard": {"base": 0.01, "frailty_variance": 0.5})",
-                                    R"(, "failure": 0.2)", "", 40, 2);
+      R"(, "memory": 0.2, "initial_sentiment": {"mean": 0.4, "sd": 0.3}, "hazard": {"base": 0.01, "frailty_variance": 0.5})",
+      R"(, "failure": 0.2)", "", 40, 2);
   cxsim::RunResult one = run_text(text, 1), four = run_text(text, 4);
   one.info.threads = four.info.threads = 0;
   EXPECT_EQ(cxsim::result_json(one), cxsim::result_json(four));

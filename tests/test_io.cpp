@@ -19,8 +19,7 @@ class Io : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           (std::string("cxsim_io_") + info->name() + "_" + std::to_string(::getpid()));
+    dir_ = fs::temp_directory_path() / (std::string("cxsim_io_") + info->name() + "_" + std::to_string(::getpid()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -49,7 +48,6 @@ class Io : public ::testing::Test {
 };
 
 }  // namespace
-
 
 TEST_F(Io, WritesAndReplacesContent) {
   const fs::path file = dir_ / "result.json";

@@ -21,8 +21,8 @@ namespace {
 
 std::string scenario(long long customers, int replications, int horizon) {
   return "{\"name\": \"size\", \"replications\": " + std::to_string(replications) +
-         ", \"horizon_periods\": " + std::to_string(horizon) + ", \"population\": {\"customers\": " +
-         std::to_string(customers) +
+         ", \"horizon_periods\": " + std::to_string(horizon) +
+         ", \"population\": {\"customers\": " + std::to_string(customers) +
          "}, \"segments\": {\"a\": {\"share\": 1}}, \"journey\": {\"entry\": \"u\", \"touchpoints\": "
          "{\"u\": {\"next\": {\"u\": 1}}}}, \"service\": {\"channels\": {\"phone\": {\"share\": 1, \"agents\": 2}}}}";
 }
@@ -98,8 +98,10 @@ TEST(Limits, ManyUnknownReferencesAreCheckedInBoundedTime) {
   for (int i = 0; i < 20000; ++i) {
     tps += (i ? ", \"t" : "\"t") + std::to_string(i) + "\": {\"next\": {\"missing" + std::to_string(i) + "\": 1}}";
   }
-  const std::string text = "{\"name\": \"n\", \"population\": {\"customers\": 10}, \"segments\": {\"a\": "
-                           "{\"share\": 1}}, \"journey\": {\"entry\": \"t0\", \"touchpoints\": {" + tps + "}}}";
+  const std::string text =
+      "{\"name\": \"n\", \"population\": {\"customers\": 10}, \"segments\": {\"a\": "
+      "{\"share\": 1}}, \"journey\": {\"entry\": \"t0\", \"touchpoints\": {" +
+      tps + "}}}";
   const auto start = std::chrono::steady_clock::now();
   try {
     cxsim::parse_scenario(text, "many.json");
@@ -114,7 +116,8 @@ TEST(Limits, ManyUnknownReferencesAreCheckedInBoundedTime) {
 // A 1 MB unknown key is reported (shortened) without an edit-distance table of its length.
 TEST(Limits, HugeUnknownKeyIsReportedQuickly) {
   const std::string key(1 << 20, 'k');
-  const std::string text = "{\"" + key + "\": 1, \"name\": \"n\", \"population\": {\"customers\": 10}, "
+  const std::string text = "{\"" + key +
+                           "\": 1, \"name\": \"n\", \"population\": {\"customers\": 10}, "
                            "\"segments\": {\"a\": {\"share\": 1}}, \"journey\": {\"entry\": \"u\", "
                            "\"touchpoints\": {\"u\": {\"next\": {\"u\": 1}}}}}";
   const auto start = std::chrono::steady_clock::now();

@@ -50,20 +50,22 @@ cxsim::RunResult two_replications() {
   r.replications.resize(2);
   auto& a = r.replications[0];
   auto& b = r.replications[1];
-  a.metrics = {{"nps", 10}, {"survey_nps", kNaN}, {"retention", 0.9}, {"revenue", 1500},
-               {"clv", 1.5}, {"csat", 80}, {"zeta_metric", 1}, {"alpha_metric", 2}};
-  b.metrics = {{"nps", 30}, {"survey_nps", 20}, {"retention", 0.8}, {"revenue", 2500},
-               {"clv", 2.5}, {"csat", 90}, {"zeta_metric", 1}, {"alpha_metric", 4}};
+  a.metrics = {{"nps", 10},  {"survey_nps", kNaN}, {"retention", 0.9}, {"revenue", 1500},
+               {"clv", 1.5}, {"csat", 80},         {"zeta_metric", 1}, {"alpha_metric", 2}};
+  b.metrics = {{"nps", 30},  {"survey_nps", 20}, {"retention", 0.8}, {"revenue", 2500},
+               {"clv", 2.5}, {"csat", 90},       {"zeta_metric", 1}, {"alpha_metric", 4}};
   a.series = {{"active", {100, 95, 90}}, {"nps", {10}}, {"frt", {1, kNaN, 2}}};
   b.series = {{"active", {100, 90, 80}}, {"nps", {30}}, {"frt", {3, 4, 4}}};
   a.touchpoints = {{"billing", counts({{"visits", 10}, {"failures", 2}, {"exits", 1}})},
                    {"usage", counts({{"visits", 300}, {"failures", 0}, {"exits", 0}})}};
   b.touchpoints = {{"billing", counts({{"visits", 20}, {"failures", 3}, {"exits", 0}})},
                    {"usage", counts({{"visits", 280}, {"failures", 0}, {"exits", 0}})}};
-  a.channels = {{"phone", counts({{"contacts", 5}, {"frt_minutes", 2.5}, {"utilization", 0.5},
-                                  {"abandoned", 1}, {"resolved", 3}})}};
-  b.channels = {{"phone", counts({{"contacts", 7}, {"frt_minutes", kNaN}, {"utilization", 0.7},
-                                  {"abandoned", 0}, {"resolved", 6}})}};
+  a.channels = {
+      {"phone",
+       counts({{"contacts", 5}, {"frt_minutes", 2.5}, {"utilization", 0.5}, {"abandoned", 1}, {"resolved", 3}})}};
+  b.channels = {
+      {"phone",
+       counts({{"contacts", 7}, {"frt_minutes", kNaN}, {"utilization", 0.7}, {"abandoned", 0}, {"resolved", 6}})}};
   a.interventions = {{"video", counts({{"uses", 4}, {"cost", 0.2}})}};
   b.interventions = {{"video", counts({{"uses", 6}, {"cost", 0.3}})}};
   return r;
@@ -96,8 +98,7 @@ class ReportDir : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           (std::string("cxsim_report_") + info->name() + "_" + std::to_string(::getpid()));
+    dir_ = fs::temp_directory_path() / (std::string("cxsim_report_") + info->name() + "_" + std::to_string(::getpid()));
     fs::remove_all(dir_);
   }
   void TearDown() override {
@@ -128,7 +129,8 @@ TEST(Report, JsonHasContractKeys) {
     }
   }
   for (const char* key : {"period", "nps_period", "active", "nps"}) EXPECT_TRUE(doc.at("series").contains(key));
-  for (const char* key : {"visits", "failures", "exits"}) EXPECT_TRUE(doc.at("touchpoints").at("billing").contains(key));
+  for (const char* key : {"visits", "failures", "exits"})
+    EXPECT_TRUE(doc.at("touchpoints").at("billing").contains(key));
   for (const char* key : {"contacts", "frt_minutes", "utilization", "abandoned", "resolved"}) {
     EXPECT_TRUE(doc.at("channels").at("phone").contains(key));
   }
@@ -142,7 +144,7 @@ TEST(Report, JsonOpensWithVersionAndEndsWithNewline) {
   const auto doc = nlohmann::ordered_json::parse(text);
   std::vector<std::string> keys;
   for (const auto& [key, value] : doc.items()) keys.push_back(key);
-  const std::vector<std::string> expected = {"cxsim_version", "scenario",  "run",          "metrics",
+  const std::vector<std::string> expected = {"cxsim_version", "scenario",    "run",      "metrics",
                                              "series",        "touchpoints", "channels", "interventions"};
   EXPECT_EQ(keys, expected);
   EXPECT_EQ(text.rfind("{\n  \"cxsim_version\": ", 0), 0u);  // 2-space indent
@@ -242,8 +244,7 @@ TEST_F(ReportCsv, TwoReplications) {
   EXPECT_EQ(read(dir_ / "nps.csv"), "nps_period,nps\n2,20\n");
   const std::string metrics = read(dir_ / "metrics.csv");
   const cxsim::Summary rev = cxsim::summarize({1500, 2500});
-  const std::string rev_row =
-      fmt::format("revenue,2000,{},{},{}\n", *rev.sd, rev.ci95->first, rev.ci95->second);
+  const std::string rev_row = fmt::format("revenue,2000,{},{},{}\n", *rev.sd, rev.ci95->first, rev.ci95->second);
   EXPECT_NE(metrics.find(rev_row), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("\nsurvey_nps,,,,\n"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("\nzeta_metric,1,0,1,1\n"), std::string::npos) << metrics;
@@ -300,8 +301,8 @@ TEST(Report, SummaryRowsAndFormatting) {
     in >> name;
     order.push_back(name);
   }
-  const std::vector<std::string> expected = {"nps", "survey_nps", "retention", "clv", "revenue", "csat",
-                                             "alpha_metric", "zeta_metric"};
+  const std::vector<std::string> expected = {"nps",     "survey_nps", "retention",    "clv",
+                                             "revenue", "csat",       "alpha_metric", "zeta_metric"};
   EXPECT_EQ(order, expected);
 
   // Aligned columns: every CI cell starts in the same column, every mean ends in the same column.
@@ -330,7 +331,7 @@ TEST(Report, SummaryLargeAndSmallNumbers) {
   cxsim::RunResult r = one_replication();
   r.info.currency = "EUR";
   r.replications[0].metrics = {{"tickets_per_period", 123456.7}, {"ces", 2.345678}, {"net_value", -1234567.8},
-                               {"service_cost", 999.994}, {"fcr", 0.7234}, {"frt_minutes", 0.00012341}};
+                               {"service_cost", 999.994},        {"fcr", 0.7234},   {"frt_minutes", 0.00012341}};
   std::ostringstream out;
   cxsim::print_summary(out, r);
   const std::string text = out.str();

@@ -107,6 +107,4 @@ TEST_P(GammaFrailty, MeanOneVarianceV) {
 
 INSTANTIATE_TEST_SUITE_P(Variances, GammaFrailty, ::testing::Values(0.25, 0.5, 1.0, 2.0));
 
-TEST(Rng, ZeroFrailtyVarianceIsExactlyOne) {
-  EXPECT_EQ(cxsim::gamma_frailty(CustomerRng(1, 0, 0), 0.0), 1.0);
-}
+TEST(Rng, ZeroFrailtyVarianceIsExactlyOne) { EXPECT_EQ(cxsim::gamma_frailty(CustomerRng(1, 0, 0), 0.0), 1.0); }

@@ -137,9 +137,9 @@ TEST(ScenarioLoad, MinimalScenarioGetsEveryModelDefault) {
 }
 
 TEST(ScenarioLoad, ChannelAndInterventionDefaults) {
-  const Scenario s = parse(patched({{"service", {{"channels", {{"web", {{"share", 1}}}}}}},
-                                    {"interventions", {{"nudge", {{"trigger", {{"on_visit", "home"}}},
-                                                                  {"effect", {{"sentiment_boost", 0.1}}}}}}}}));
+  const Scenario s = parse(patched(
+      {{"service", {{"channels", {{"web", {{"share", 1}}}}}}},
+       {"interventions", {{"nudge", {{"trigger", {{"on_visit", "home"}}}, {"effect", {{"sentiment_boost", 0.1}}}}}}}}));
   ASSERT_EQ(s.service.channels.size(), 1u);
   const auto& c = s.service.channels[0];
   EXPECT_TRUE(c.agents.unlimited);
@@ -196,11 +196,11 @@ TEST(ScenarioLoad, ModelExampleLoads) {
 }
 
 TEST(ScenarioLoad, SchemaAndDescriptionsAreAccepted) {
-  const Scenario s = parse(patched({{"$schema", "https://example.org/cxsim.schema.json"},
-                                    {"description", "top"},
-                                    {"segments", {{"all", {{"description", "everyone"}}}}},
-                                    {"journey", {{"touchpoints", {{"home", {{"description", "d"}}},
-                                                                  {"gone", {{"description", "lost"}}}}}}}}));
+  const Scenario s = parse(patched(
+      {{"$schema", "https://example.org/cxsim.schema.json"},
+       {"description", "top"},
+       {"segments", {{"all", {{"description", "everyone"}}}}},
+       {"journey", {{"touchpoints", {{"home", {{"description", "d"}}}, {"gone", {{"description", "lost"}}}}}}}}));
   EXPECT_EQ(s.description, "top");
   EXPECT_EQ(s.segments[0].description, "everyone");
   EXPECT_EQ(s.journey.touchpoints[0].description, "lost");
@@ -226,8 +226,8 @@ TEST(ScenarioEntry, StringBecomesOneShare) {
 
 TEST(ScenarioEntry, ObjectOfSharesAndSegmentOverride) {
   const json patch = {
-      {"journey", {{"entry", {{"home", 0.25}, {"lobby", 0.75}}},
-                   {"touchpoints", {{"lobby", {{"next", {{"home", 1}}}}}}}}},
+      {"journey",
+       {{"entry", {{"home", 0.25}, {"lobby", 0.75}}}, {"touchpoints", {{"lobby", {{"next", {{"home", 1}}}}}}}}},
       {"segments", {{"all", {{"share", 0.5}}}, {"new", {{"share", 0.5}, {"entry", "lobby"}}}}}};
   std::vector<Diagnostic> warnings;
   const Scenario s = parse(patched(patch), &warnings);
@@ -247,8 +247,9 @@ TEST(ScenarioStaffing, NullIntegerAndObjectForms) {
   const json channels = {
       {"self", {{"share", 0.25}, {"agents", nullptr}}},
       {"fixed", {{"share", 0.25}, {"agents", 12}}},
-      {"rota", {{"share", 0.25},
-                {"agents", {{"default", 5}, {"weekly", {1, 2, 3, 4, 5, 6, 7}}, {"periods", {{"10-20", 50}, {"3-5", 30}}}}}}},
+      {"rota",
+       {{"share", 0.25},
+        {"agents", {{"default", 5}, {"weekly", {1, 2, 3, 4, 5, 6, 7}}, {"periods", {{"10-20", 50}, {"3-5", 30}}}}}}},
       {"plain", {{"share", 0.25}, {"agents", {{"default", 9}, {"periods", {{"0-2", 0}}}}}}}};
   const Scenario s = parse(patched({{"service", {{"channels", channels}}}}));
   ASSERT_EQ(s.service.channels.size(), 4u);
@@ -319,9 +320,11 @@ TEST(ScenarioInterventions, EveryTriggerKindParses) {
       {"d_sentiment", {{"trigger", {{"sentiment_below", -0.3}}}, {"effect", {{"quality", 0.4}}}}},
       {"e_risk", {{"trigger", {{"risk_above", 0.02}}}, {"effect", {{"hazard_multiplier", 0.5}, {"duration", 30}}}}},
       {"f_age", {{"trigger", {{"issue_age_above", 3}}}, {"effect", {{"effort_change", -1.5}}}}},
-      {"g_periodic", {{"trigger", {{"periodic", {{"every", 30}}}}}, {"effect", {{"quality", {{"mean", 0.5}, {"sd", 0.1}}}}}}},
-      {"h_window", {{"trigger", {{"periodic", {{"every", 7}, {"from", 14}, {"until", 70}}}}},
-                    {"effect", {{"failure_multiplier", {{"home", 0.25}}}, {"duration", 7}}}}},
+      {"g_periodic",
+       {{"trigger", {{"periodic", {{"every", 30}}}}}, {"effect", {{"quality", {{"mean", 0.5}, {"sd", 0.1}}}}}}},
+      {"h_window",
+       {{"trigger", {{"periodic", {{"every", 7}, {"from", 14}, {"until", 70}}}}},
+        {"effect", {{"failure_multiplier", {{"home", 0.25}}}, {"duration", 7}}}}},
       {"i_abandoned", {{"trigger", {{"after_contact", "abandoned"}}}, {"effect", {{"sentiment_boost", 0.1}}}}}};
   std::vector<Diagnostic> warnings;
   const Scenario s = parse(patched({{"interventions", interventions}}), &warnings);
@@ -364,15 +367,16 @@ TEST(ScenarioInterventions, EveryTriggerKindParses) {
 }
 
 TEST(ScenarioInterventions, TargetCoverageCapacityAndCost) {
-  const json patch = {
-      {"segments", {{"all", {{"share", 0.5}}}, {"vip", {{"share", 0.5}}}}},
-      {"interventions", {{"call", {{"trigger", {{"risk_above", 0.1}}},
-                                   {"target", {"vip"}},
-                                   {"coverage", 0.6},
-                                   {"capacity_per_period", 25},
-                                   {"effect", {{"hazard_multiplier", 0.7}}},
-                                   {"cost_per_use", 4.5},
-                                   {"salience", 2}}}}}};
+  const json patch = {{"segments", {{"all", {{"share", 0.5}}}, {"vip", {{"share", 0.5}}}}},
+                      {"interventions",
+                       {{"call",
+                         {{"trigger", {{"risk_above", 0.1}}},
+                          {"target", {"vip"}},
+                          {"coverage", 0.6},
+                          {"capacity_per_period", 25},
+                          {"effect", {{"hazard_multiplier", 0.7}}},
+                          {"cost_per_use", 4.5},
+                          {"salience", 2}}}}}};
   const Scenario s = parse(patched(patch));
   const auto& iv = s.interventions.at(0);
   EXPECT_EQ(iv.target, (std::vector<std::string>{"vip"}));
@@ -393,7 +397,8 @@ TEST(ScenarioInterventions, InvalidTriggersAndEffects) {
   EXPECT_TRUE(has_error(d, "/interventions/x/trigger/on_visit", "exit touchpoint")) << dump(d);
   d = diagnostics_of(with({{"trigger", {{"periodic", {{"every", 0}}}}}, {"effect", effect}}));
   EXPECT_TRUE(has_error(d, "/interventions/x/trigger/periodic/every")) << dump(d);
-  d = diagnostics_of(with({{"trigger", {{"periodic", {{"every", 1}, {"from", 10}, {"until", 10}}}}}, {"effect", effect}}));
+  d = diagnostics_of(
+      with({{"trigger", {{"periodic", {{"every", 1}, {"from", 10}, {"until", 10}}}}}, {"effect", effect}}));
   EXPECT_TRUE(has_error(d, "/interventions/x/trigger/periodic/until", "in [11, ")) << dump(d);
   d = diagnostics_of(with({{"trigger", {{"risk_above", 1.5}}}, {"effect", effect}}));
   EXPECT_TRUE(has_error(d, "/interventions/x/trigger/risk_above", "expected a probability in [0, 1], found 1.5"));
@@ -411,22 +416,23 @@ TEST(ScenarioInterventions, InvalidTriggersAndEffects) {
 
 TEST(ScenarioInterventions, SingleMultiplierWithoutOnVisitWarns) {
   std::vector<Diagnostic> warnings;
-  parse(patched({{"interventions", {{"x", {{"trigger", {{"sentiment_below", 0}}},
-                                             {"effect", {{"failure_multiplier", 0.5}}}}}}}}),
+  parse(patched({{"interventions",
+                  {{"x", {{"trigger", {{"sentiment_below", 0}}}, {"effect", {{"failure_multiplier", 0.5}}}}}}}}),
         &warnings);
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_EQ(warnings[0].pointer, "/interventions/x/effect/failure_multiplier");
 }
 
 TEST(ScenarioErrors, AllErrorsInOneFileAreReported) {
-  const json patch = {
-      {"horizon_periods", 0},
-      {"population", {{"customers", 2.5}}},
-      {"segments", {{"all", {{"share", 1}, {"memory", 1.2}, {"paitence_minutes", 5}}}}},
-      {"journey", {{"touchpoints", {{"home", {{"failure", "often"}, {"next", {{"home", 1}, {"gone", 0}}}}},
-                                    {"lost", {{"quality", {{"mean", 0}}}}}}}}},
-      {"service", {{"channels", {{"phone", {{"share", 0.5}}}}}}},
-      {"nps", {{"report_every", 0}}}};
+  const json patch = {{"horizon_periods", 0},
+                      {"population", {{"customers", 2.5}}},
+                      {"segments", {{"all", {{"share", 1}, {"memory", 1.2}, {"paitence_minutes", 5}}}}},
+                      {"journey",
+                       {{"touchpoints",
+                         {{"home", {{"failure", "often"}, {"next", {{"home", 1}, {"gone", 0}}}}},
+                          {"lost", {{"quality", {{"mean", 0}}}}}}}}},
+                      {"service", {{"channels", {{"phone", {{"share", 0.5}}}}}}},
+                      {"nps", {{"report_every", 0}}}};
   const auto d = diagnostics_of(patched(patch));
   EXPECT_TRUE(has_error(d, "/horizon_periods", "expected an integer in [1, 100000], found 0")) << dump(d);
   EXPECT_TRUE(has_error(d, "/population/customers", "found 2.5")) << dump(d);
@@ -459,7 +465,8 @@ TEST(ScenarioErrors, MessagesSayWhatWasFoundAndExpected) {
   EXPECT_TRUE(has_error(d, "/segments", "empty object")) << dump(d);
   d = diagnostics_of(patched({{"journey", {{"touchpoints", {{"gone", {{"failure", 0.1}}}}}}}}));
   EXPECT_TRUE(has_error(d, "/journey/touchpoints/gone/failure",
-                        "exit touchpoints are absorbing and never visited; remove failure")) << dump(d);
+                        "exit touchpoints are absorbing and never visited; remove failure"))
+      << dump(d);
 }
 
 TEST(ScenarioErrors, DidYouMean) {
@@ -477,8 +484,9 @@ TEST(ScenarioErrors, DidYouMean) {
   d = diagnostics_of(patched({{"journey", {{"entry", "xyzzy"}}}}));
   EXPECT_TRUE(has_error(d, "/journey/entry", "unknown touchpoint \"xyzzy\" in entry; known touchpoints: gone, home"))
       << dump(d);
-  d = diagnostics_of(patched({{"interventions", {{"x", {{"trigger", {{"after_contact", "Resolved"}}},
-                                                        {"effect", {{"close_issue", true}}}}}}}}));
+  d = diagnostics_of(
+      patched({{"interventions",
+                {{"x", {{"trigger", {{"after_contact", "Resolved"}}}, {"effect", {{"close_issue", true}}}}}}}}));
   EXPECT_TRUE(has_error(d, "/interventions/x/trigger/after_contact", "did you mean \"resolved\"?")) << dump(d);
 }
 
@@ -493,8 +501,8 @@ TEST(ScenarioErrors, IntegersAndNumbers) {
   EXPECT_TRUE(has_error(diagnostics_of(patched({{"seed", -1}})), "/seed"));
   EXPECT_TRUE(has_error(diagnostics_of(patched({{"seed", true}})), "/seed"));
   // 1e999 parses as infinity; it is rejected as non-finite.
-  const std::string text = std::string(kMinimal).replace(std::string(kMinimal).find("\"name\""), 0,
-                                                         "\"period_days\": 1e999, ");
+  const std::string text =
+      std::string(kMinimal).replace(std::string(kMinimal).find("\"name\""), 0, "\"period_days\": 1e999, ");
   EXPECT_TRUE(has_error(diagnostics_of(text), "/period_days", "expected a finite number"));
 }
 

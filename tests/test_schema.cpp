@@ -19,8 +19,8 @@
 #include <string>
 #include <vector>
 
-#include "cxsim/schema.hpp"
 #include "cxsim/scenario.hpp"
+#include "cxsim/schema.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -59,9 +59,9 @@ bool loader_accepts(const json& doc) {
   } catch (const cxsim::InputError& e) {
     const std::string schema_suffix = "(JSON Schema scenario.schema.json)";
     for (const auto& d : e.diagnostics()) {
-      const bool from_schema = d.message.size() >= schema_suffix.size() &&
-                               d.message.compare(d.message.size() - schema_suffix.size(), schema_suffix.size(),
-                                                 schema_suffix) == 0;
+      const bool from_schema =
+          d.message.size() >= schema_suffix.size() &&
+          d.message.compare(d.message.size() - schema_suffix.size(), schema_suffix.size(), schema_suffix) == 0;
       if (d.severity == cxsim::Severity::kError && !from_schema) return false;
     }
     return true;
@@ -229,10 +229,9 @@ TEST(Schema, RefusesWhatTheLoaderRefuses) {
   ASSERT_TRUE(loader_accepts(base));
   std::vector<std::string> pointers;
   collect_pointers(base, "", pointers);
-  const std::vector<json> replacements = {json(-1e9), json(-1), json(-0.5), json(0),    json(0.5),
-                                          json(1),    json(1.5), json(7),    json(2.5e10), json(1e9),
-                                          json("text"), json(""), json(nullptr), json(true), json::array(),
-                                          json::object()};
+  const std::vector<json> replacements = {
+      json(-1e9),   json(-1),  json(-0.5),   json(0),  json(0.5),     json(1),    json(1.5),     json(7),
+      json(2.5e10), json(1e9), json("text"), json(""), json(nullptr), json(true), json::array(), json::object()};
   std::size_t compared = 0, both_refuse = 0;
   for (const auto& p : pointers) {
     const json::json_pointer ptr(p);
@@ -270,16 +269,16 @@ TEST(Schema, RefusesWhatTheLoaderRefuses) {
 TEST(Schema, DiagnosticsPointAtTheValue) {
   json doc = json::parse(read(kSource + "/tests/data/all_keys.json"));
   doc["journey"]["touchpoints"]["billing"]["falure"] = 0.1;              // unknown key
-  doc["segments"]["loyal"].erase("share");                              // missing required key
-  doc["nps"]["report_every"] = 0;                                       // out of range
+  doc["segments"]["loyal"].erase("share");                               // missing required key
+  doc["nps"]["report_every"] = 0;                                        // out of range
   doc["journey"]["touchpoints"]["gone"]["next"] = {{"usage", 1}};        // exit with next
   doc["service"]["channels"]["phone"]["agents"]["periods"]["1..2"] = 3;  // bad range key
   const auto errors = schema_errors(cxsim::SchemaKind::kScenario, doc);
   std::set<std::string> pointers;
   for (const auto& d : errors) pointers.insert(d.pointer);
-  EXPECT_EQ(pointers, (std::set<std::string>{"/journey/touchpoints/billing/falure", "/segments/loyal/share",
-                                             "/nps/report_every", "/journey/touchpoints/gone/next",
-                                             "/service/channels/phone/agents/periods/1..2"}))
+  EXPECT_EQ(pointers,
+            (std::set<std::string>{"/journey/touchpoints/billing/falure", "/segments/loyal/share", "/nps/report_every",
+                                   "/journey/touchpoints/gone/next", "/service/channels/phone/agents/periods/1..2"}))
       << dump(errors);
   for (const auto& d : errors) EXPECT_NE(d.message.find("(JSON Schema scenario.schema.json)"), std::string::npos);
 

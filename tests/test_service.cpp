@@ -18,9 +18,11 @@ std::string one_channel(const std::string& channel, const std::string& segment_e
                         int customers = 20000) {
   return R"({"name": "service", "seed": 11, "horizon_periods": )" + std::to_string(horizon) +
          R"(, "replications": 3, "population": {"customers": )" + std::to_string(customers) + R"(},
-    "segments": {"all": {"share": 1, "contact_propensity": 1, )" + segment_extra + R"(}},
+    "segments": {"all": {"share": 1, "contact_propensity": 1, )" +
+         segment_extra + R"(}},
     "journey": {"entry": "home", "touchpoints": {"home": {"failure": 0.01, "next": {"home": 1}}}},
-    "service": {"channels": {"desk": )" + channel + "}}}";
+    "service": {"channels": {"desk": )" +
+         channel + "}}}";
 }
 
 struct Expectation {
@@ -63,8 +65,9 @@ double channel_total(const cxsim::RunResult& r, const std::string& count) {
 }  // namespace
 
 TEST(Service, MeanWaitMatchesErlangC) {
-  const auto r = run_text(one_channel(R"({"share": 1, "agents": 8, "aht_minutes": 10, "hours_per_period": 8, "fcr": 0.7})",
-                                      R"("patience_minutes": 1e9)"));
+  const auto r =
+      run_text(one_channel(R"({"share": 1, "agents": 8, "aht_minutes": 10, "hours_per_period": 8, "fcr": 0.7})",
+                           R"("patience_minutes": 1e9)"));
   const Expectation e = erlang_expectation(r, 8, 10, 8, 1e9);
   double simulated = 0.0;
   for (const auto& rep : r.replications)
@@ -79,8 +82,9 @@ TEST(Service, MeanWaitMatchesErlangC) {
 }
 
 TEST(Service, RealisedFcrMatchesConfigured) {
-  const auto r = run_text(one_channel(R"({"share": 1, "agents": 6, "aht_minutes": 10, "hours_per_period": 8, "fcr": 0.7})",
-                                      R"("patience_minutes": 1e9)"));
+  const auto r =
+      run_text(one_channel(R"({"share": 1, "agents": 6, "aht_minutes": 10, "hours_per_period": 8, "fcr": 0.7})",
+                           R"("patience_minutes": 1e9)"));
   double first = 0.0, resolved_first = 0.0;
   for (const auto& rep : r.replications) {
     first += rep.metrics.at("first_contacts");
@@ -92,8 +96,9 @@ TEST(Service, RealisedFcrMatchesConfigured) {
 }
 
 TEST(Service, AbandonmentMatchesProbabilityWaitExceedsPatience) {
-  const auto r = run_text(one_channel(R"({"share": 1, "agents": 7, "aht_minutes": 10, "hours_per_period": 8, "fcr": 1})",
-                                      R"("patience_minutes": 5)", 20));
+  const auto r =
+      run_text(one_channel(R"({"share": 1, "agents": 7, "aht_minutes": 10, "hours_per_period": 8, "fcr": 1})",
+                           R"("patience_minutes": 5)", 20));
   // A short horizon: with 5-minute patience abandoned issues retry every period, so demand creeps
   // up and, past capacity, the fluid regime's long waits make nearly everyone abandon (a retrial
   // spiral the mean-field model reproduces). Twenty periods stay in the Erlang C regime.
@@ -104,8 +109,9 @@ TEST(Service, AbandonmentMatchesProbabilityWaitExceedsPatience) {
 }
 
 TEST(Service, OverloadedBacklogGrowsByDemandMinusCapacity) {
-  const auto r = run_text(one_channel(R"({"share": 1, "agents": 1, "aht_minutes": 10, "hours_per_period": 8, "fcr": 1})",
-                                      R"("patience_minutes": 1e12)", 20, 20000));
+  const auto r =
+      run_text(one_channel(R"({"share": 1, "agents": 1, "aht_minutes": 10, "hours_per_period": 8, "fcr": 1})",
+                           R"("patience_minutes": 1e12)", 20, 20000));
   const double capacity = 1 * 8 * 60 / 10.0;
   for (const auto& rep : r.replications) {
     const auto& n = rep.series.at("tickets.desk");
@@ -152,7 +158,8 @@ TEST(Service, AgentAndContactCostsAreDiscounted) {
     for (int t = 0; t < 30; ++t) contacts_discounted += 2.0 * n[t] * std::pow(d, t);
     EXPECT_NEAR(rep.metrics.at("service_cost"), agents + contacts_discounted, 1e-6);
     EXPECT_NEAR(rep.metrics.at("net_value"), rep.metrics.at("revenue") - rep.metrics.at("service_cost"), 1e-6);
-    EXPECT_NEAR(rep.channels.at("desk").values.at("cost"), 30 * 500.0 + 2.0 * rep.channels.at("desk").values.at("contacts"), 1e-9);
+    EXPECT_NEAR(rep.channels.at("desk").values.at("cost"),
+                30 * 500.0 + 2.0 * rep.channels.at("desk").values.at("contacts"), 1e-9);
   }
 }
 

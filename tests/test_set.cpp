@@ -27,8 +27,7 @@ const std::string kBase = CXSIM_TEST_DATA_DIR "/batch/base.json";
 TEST(SetCli, RunAppliesValuesAndRefusesBadOnes) {
   TempDir dir("set");
   const fs::path out = dir.path() / "run.json";
-  const std::string base = "run " + quoted(kBase) + " -o " + quoted(out.string()) +
-                           " --quiet --replications 1";
+  const std::string base = "run " + quoted(kBase) + " -o " + quoted(out.string()) + " --quiet --replications 1";
   CliResult r = run_cli(base + " --set /population/customers=700 --set '/name=What if'", dir.path());
   ASSERT_EQ(r.status, 0) << r.err;
   const json doc = json::parse(read_file(out));
@@ -38,12 +37,13 @@ TEST(SetCli, RunAppliesValuesAndRefusesBadOnes) {
   struct Bad {
     std::string set, prefix;
   };
-  for (const Bad& b : {Bad{"/population/customerz=5", "<command line>:/population/customerz: error: "},
-                       Bad{"/nothere/x=1", "<command line>:/nothere/x: error: "},
-                       Bad{"/population/customers=-3", "<command line>:/population/customers: error: "},
-                       Bad{"population/customers=5", "<command line>:population/customers: error: "},
-                       Bad{"/population/customers", "<command line>:/population/customers: error: "},
-                       Bad{"/journey/touchpoints/use/next/use/x=1", "<command line>:/journey/touchpoints/use/next/use/x: "}}) {
+  for (const Bad& b :
+       {Bad{"/population/customerz=5", "<command line>:/population/customerz: error: "},
+        Bad{"/nothere/x=1", "<command line>:/nothere/x: error: "},
+        Bad{"/population/customers=-3", "<command line>:/population/customers: error: "},
+        Bad{"population/customers=5", "<command line>:population/customers: error: "},
+        Bad{"/population/customers", "<command line>:/population/customers: error: "},
+        Bad{"/journey/touchpoints/use/next/use/x=1", "<command line>:/journey/touchpoints/use/next/use/x: "}}) {
     SCOPED_TRACE(b.set);
     fs::remove(out);
     r = run_cli(base + " --set " + quoted(b.set), dir.path());

@@ -1,10 +1,10 @@
 // cxsim command line: parses arguments (CLI11), calls the library, maps errors to exit codes.
 //   0 success, 2 invalid input or usage, 1 internal or output error,
 //   128 + signal number when SIGINT (130) or SIGTERM (143) interrupted a run.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 #include <signal.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -17,9 +17,9 @@
 #include <vector>
 
 #include "cxsim/batch.hpp"
+#include "cxsim/checkpoint.hpp"
 #include "cxsim/compare.hpp"
 #include "cxsim/compare_report.hpp"
-#include "cxsim/checkpoint.hpp"
 #include "cxsim/diagnostics.hpp"
 #include "cxsim/io.hpp"
 #include "cxsim/model.hpp"
@@ -105,8 +105,8 @@ struct RunArgs {
   std::optional<std::uint64_t> seed;
   std::optional<int> horizon;
   std::vector<std::string> sets;  // --set POINTER=VALUE, in order
-  std::string checkpoint;  // save completed replications here
-  std::string resume;      // continue from this checkpoint (and keep saving to it)
+  std::string checkpoint;         // save completed replications here
+  std::string resume;             // continue from this checkpoint (and keep saving to it)
   bool quiet = false;
 };
 
@@ -133,10 +133,10 @@ cxsim::Scenario load_with_overrides(const RunArgs& a, bool print_warnings) {
 std::string interrupted_message(const cxsim::Interrupted& e, int replications, const std::string& checkpoint) {
   const int signal_number = g_interrupt_signal;
   const char* name = signal_number == SIGINT ? "SIGINT" : signal_number == SIGTERM ? "SIGTERM" : "signal";
-  std::string out = fmt::format("cxsim: interrupted ({}) in replication {} of {} before period {}: {} "
-                                "replication{} complete; no output written",
-                                name, e.replication() + 1, replications, e.period(), e.replication(),
-                                e.replication() == 1 ? "" : "s");
+  std::string out = fmt::format(
+      "cxsim: interrupted ({}) in replication {} of {} before period {}: {} "
+      "replication{} complete; no output written",
+      name, e.replication() + 1, replications, e.period(), e.replication(), e.replication() == 1 ? "" : "s");
   if (!checkpoint.empty()) {
     out += fmt::format("; checkpoint {} holds the {} complete replication{}: continue with --resume {}", checkpoint,
                        e.replication(), e.replication() == 1 ? "" : "s", checkpoint);
@@ -222,8 +222,9 @@ int cmd_compare(const CompareArgs& c) {
   const std::string& metric = batch.objective.metric;
   options.on_round = [&](const cxsim::RoundReport& r) {
     if (a.quiet || r.next_replications == 0) return;
-    std::string width = std::isnan(r.worst_half_width) ? std::string("undefined")
-                                                        : cxsim::format_metric(metric, r.worst_half_width, currency, true);
+    std::string width = std::isnan(r.worst_half_width)
+                            ? std::string("undefined")
+                            : cxsim::format_metric(metric, r.worst_half_width, currency, true);
     if (!width.empty() && width[0] == '+') width.erase(0, 1);  // a half-width, not a change
     fmt::print(stderr, "round {}: {} replications; widest {} half-width {} ({}) > target; running to {}\n", r.round,
                r.replications, metric, width, r.worst_variant, r.next_replications);
@@ -234,9 +235,12 @@ int cmd_compare(const CompareArgs& c) {
   } catch (const cxsim::Interrupted& e) {
     progress.clear();
     const int signal_number = g_interrupt_signal;
-    fmt::print(stderr, "cxsim: interrupted ({}) in replication {} before period {}; comparison not finished, no "
+    fmt::print(stderr,
+               "cxsim: interrupted ({}) in replication {} before period {}; comparison not finished, no "
                "output written\n",
-               signal_number == SIGINT ? "SIGINT" : signal_number == SIGTERM ? "SIGTERM" : "signal",
+               signal_number == SIGINT    ? "SIGINT"
+               : signal_number == SIGTERM ? "SIGTERM"
+                                          : "signal",
                e.replication() + 1, e.period());
     return 128 + signal_number;
   }
@@ -252,10 +256,11 @@ int cmd_validate(const RunArgs& a) {
   print_diagnostics(warnings);
   const cxsim::Model model = cxsim::compile_model(s);
   cxsim::check_memory(s, model, a.threads);
-  fmt::print("{}: valid: \"{}\", {} customers, {} segments, {} touchpoints, {} channels, {} periods x {} "
-             "replications ({} warnings)\n",
-             a.scenario, s.name, s.customers, s.segments.size(), s.journey.touchpoints.size(),
-             s.service.channels.size(), s.horizon_periods, s.replications, warnings.size());
+  fmt::print(
+      "{}: valid: \"{}\", {} customers, {} segments, {} touchpoints, {} channels, {} periods x {} "
+      "replications ({} warnings)\n",
+      a.scenario, s.name, s.customers, s.segments.size(), s.journey.touchpoints.size(), s.service.channels.size(),
+      s.horizon_periods, s.replications, warnings.size());
   return kExitOk;
 }
 
@@ -277,7 +282,8 @@ int main(int argc, char** argv) {
   run->add_option("--replications", args.replications, "Override replications");
   run->add_option("--seed", args.seed, "Override seed");
   run->add_option("--horizon", args.horizon, "Override horizon_periods");
-  run->add_option("--set", args.sets, "Set a scenario value before validation: /json/pointer=VALUE (JSON, else a string); repeatable")
+  run->add_option("--set", args.sets,
+                  "Set a scenario value before validation: /json/pointer=VALUE (JSON, else a string); repeatable")
       ->allow_extra_args(false);
   run->add_option("--checkpoint", args.checkpoint,
                   "Save completed replications to this file after each one (atomically), for --resume");
@@ -296,7 +302,8 @@ int main(int argc, char** argv) {
       "compare", "Run a strategy batch (variants of a base scenario) with common random numbers and paired 95% CIs");
   compare->add_option("batch", cargs.run.scenario, "Batch JSON file")->required();
   compare->add_option("-o,--output", cargs.run.output, "Write the comparison JSON to this file ('-' for stdout)");
-  compare->add_option("--csv", cargs.run.csv_dir, "Write comparison.csv and each variant's CSV files into this directory");
+  compare->add_option("--csv", cargs.run.csv_dir,
+                      "Write comparison.csv and each variant's CSV files into this directory");
   compare->add_option("--threads", cargs.run.threads, "Worker threads (0 = all cores); results never depend on it")
       ->check(CLI::Range(0, 4096));
   compare->add_option("--customers", cargs.run.customers, "Override population.customers of every variant");
@@ -304,13 +311,15 @@ int main(int argc, char** argv) {
                       "Override the batch's replications (the first round with --target-ci)");
   compare->add_option("--seed", cargs.run.seed, "Override the seed of every variant");
   compare->add_option("--horizon", cargs.run.horizon, "Override horizon_periods of every variant");
-  CLI::Option* target = compare->add_option(
-      "--target-ci", cargs.target_ci,
-      "Add replications in rounds until every variant's objective delta has a 95% CI half-width <= X (objective units)");
+  CLI::Option* target = compare->add_option("--target-ci", cargs.target_ci,
+                                            "Add replications in rounds until every variant's objective delta has a "
+                                            "95% CI half-width <= X (objective units)");
   compare->add_option("--max-replications", cargs.max_replications, "Cap on replications with --target-ci")
       ->capture_default_str()
       ->needs(target);
-  compare->add_option("--set", cargs.run.sets, "Set a base scenario value before the patches: /json/pointer=VALUE; repeatable")
+  compare
+      ->add_option("--set", cargs.run.sets,
+                   "Set a base scenario value before the patches: /json/pointer=VALUE; repeatable")
       ->allow_extra_args(false);
   compare->add_flag("-q,--quiet", cargs.run.quiet, "No tables, round messages or progress bar");
 

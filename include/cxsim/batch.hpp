@@ -36,17 +36,17 @@ struct Objective {
 const char* direction_name(Direction d);
 
 struct Variant {
-  std::string name;         // "baseline" for the base scenario
+  std::string name;  // "baseline" for the base scenario
   std::string description;
-  Scenario scenario;        // validated, with the command-line overrides applied
-  Model model;              // compiled from scenario
+  Scenario scenario;  // validated, with the command-line overrides applied
+  Model model;        // compiled from scenario
 };
 
 struct Batch {
-  std::string file;         // the batch file, as given
+  std::string file;  // the batch file, as given
   std::string name;
   std::string description;
-  std::string base_file;    // the base scenario's path (relative to the batch file's directory)
+  std::string base_file;  // the base scenario's path (relative to the batch file's directory)
   Objective objective;
   std::vector<Variant> variants;  // baseline first, then the variants in name order
 };

@@ -24,8 +24,8 @@ inline constexpr int kCheckpointFormatVersion = 1;
 
 struct Checkpoint {
   std::string cxsim_version;
-  std::string run_id;         // run_identity() of the run it belongs to
-  std::string scenario_name;  // for messages only
+  std::string run_id;                           // run_identity() of the run it belongs to
+  std::string scenario_name;                    // for messages only
   std::vector<ReplicationResult> replications;  // replications 0 .. n-1, in order
 };
 

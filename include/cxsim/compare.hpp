@@ -59,24 +59,24 @@ const char* stop_reason_name(StopReason r);
 struct VariantOutcome {
   std::string name;
   std::string description;
-  RunResult result;                     // every replication run, in replication order
+  RunResult result;                      // every replication run, in replication order
   std::map<std::string, Summary> delta;  // paired differences against the baseline
 };
 
 // What a round of sequential stopping saw, for progress messages.
 struct RoundReport {
-  int round = 0;                 // 1-based
-  int replications = 0;          // replications of every variant after this round
-  double worst_half_width = 0;   // largest objective half-width over the variants (NaN: undefined)
+  int round = 0;                // 1-based
+  int replications = 0;         // replications of every variant after this round
+  double worst_half_width = 0;  // largest objective half-width over the variants (NaN: undefined)
   std::string worst_variant;
-  int next_replications = 0;     // replications after the next round; 0 when stopping
+  int next_replications = 0;  // replications after the next round; 0 when stopping
 };
 
 struct CompareOptions {
-  int threads = 0;                           // as RunOptions::threads
-  std::optional<double> target_half_width;   // objective units; unset: run the batch's replications
-  int max_replications = 50;                 // cap with a target (1 .. kMaxReplicationCount)
-  std::function<void(double)> progress;      // fraction of the current round done (0..1]
+  int threads = 0;                          // as RunOptions::threads
+  std::optional<double> target_half_width;  // objective units; unset: run the batch's replications
+  int max_replications = 50;                // cap with a target (1 .. kMaxReplicationCount)
+  std::function<void(double)> progress;     // fraction of the current round done (0..1]
   std::function<void(const RoundReport&)> on_round;
   const std::atomic<bool>* cancel = nullptr;  // as RunOptions::cancel: Interrupted propagates
 };
@@ -92,7 +92,7 @@ struct Comparison {
   int rounds = 0;
   StopReason stop = StopReason::kFixed;
   std::optional<double> target_half_width;
-  std::optional<int> max_replications;   // set with a target
+  std::optional<int> max_replications;  // set with a target
 };
 
 // Runs every variant of the batch (baseline first) over the same replications, in rounds when a

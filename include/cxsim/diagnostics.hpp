@@ -53,10 +53,10 @@ class DiagnosticSink {
 };
 
 // Internal invariant check for programmer errors (never for user input): throws std::logic_error.
-#define CXSIM_CHECK(cond, msg)                                                               \
-  do {                                                                                       \
-    if (!(cond)) throw std::logic_error(std::string("cxsim internal check failed: ") + (msg) + \
-                                        " (" #cond ") at " __FILE__);                       \
+#define CXSIM_CHECK(cond, msg)                                                                                    \
+  do {                                                                                                            \
+    if (!(cond))                                                                                                  \
+      throw std::logic_error(std::string("cxsim internal check failed: ") + (msg) + " (" #cond ") at " __FILE__); \
   } while (0)
 
 }  // namespace cxsim

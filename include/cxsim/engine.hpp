@@ -15,17 +15,17 @@ namespace cxsim {
 
 // State of one simulated customer between periods: 32 bytes.
 struct Customer {
-  float sentiment;             // s in [-1, 1]
-  float bad;                   // decayed count of bad experiences
-  float effort;                // decayed recent effort
-  float frailty;               // z, Gamma(1/v, v)
-  float hazard_budget;         // E ~ Exp(1) less the cumulative hazard so far (see end_period)
-  std::int32_t issue_opened;   // period the open issue opened; -1 = no open issue
-  std::uint16_t touchpoint;    // current touchpoint (model index; at most 65535 touchpoints)
+  float sentiment;               // s in [-1, 1]
+  float bad;                     // decayed count of bad experiences
+  float effort;                  // decayed recent effort
+  float frailty;                 // z, Gamma(1/v, v)
+  float hazard_budget;           // E ~ Exp(1) less the cumulative hazard so far (see end_period)
+  std::int32_t issue_opened;     // period the open issue opened; -1 = no open issue
+  std::uint16_t touchpoint;      // current touchpoint (model index; at most 65535 touchpoints)
   std::uint16_t issue_contacts;  // contacts made so far on the open issue
   std::uint8_t segment;
-  std::uint8_t flags;          // kActive | kContacting
-  std::uint8_t channel;        // channel of this period's contact
+  std::uint8_t flags;    // kActive | kContacting
+  std::uint8_t channel;  // channel of this period's contact
   std::uint8_t reserved;
 
   static constexpr std::uint8_t kActive = 1;
@@ -100,7 +100,7 @@ struct Tally {
   // Per period.
   std::vector<std::int64_t> active_end, open_issues_end;
   std::vector<ExactSum> touchpoint_revenue_by_period;  // undiscounted
-  std::vector<ExactSum> nps_sum;            // sum of P(promoter|s) - P(detractor|s), when due
+  std::vector<ExactSum> nps_sum;                       // sum of P(promoter|s) - P(detractor|s), when due
 };
 
 // Revenue of period t (undiscounted): subscription plus touchpoint revenue.

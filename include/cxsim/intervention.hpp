@@ -23,12 +23,12 @@ namespace cxsim {
 struct InterventionModel {
   TriggerKind trigger = TriggerKind::kOnVisit;
   ContactOutcome outcome = ContactOutcome::kResolved;  // after_contact
-  std::uint32_t touchpoint = 0;                         // on_visit, on_failure
-  double threshold = 0.0;                               // sentiment_below, risk_above
-  double hazard_threshold = 0.0;  // risk_above as a hazard: p > x  <=>  z base m exp(b.x) > -log(1 - x)
-  int issue_age = 0;                                    // issue_age_above (periods)
-  int every = 1, from = 0, until = 0;                   // periodic, until resolved to the horizon
-  std::vector<char> targets;                            // per segment: 1 when targeted
+  std::uint32_t touchpoint = 0;                        // on_visit, on_failure
+  double threshold = 0.0;                              // sentiment_below, risk_above
+  double hazard_threshold = 0.0;       // risk_above as a hazard: p > x  <=>  z base m exp(b.x) > -log(1 - x)
+  int issue_age = 0;                   // issue_age_above (periods)
+  int every = 1, from = 0, until = 0;  // periodic, until resolved to the horizon
+  std::vector<char> targets;           // per segment: 1 when targeted
   double coverage = 1.0;
   std::int64_t capacity = -1;  // capacity_per_period; -1 = acts at once, unlimited
 
@@ -40,8 +40,8 @@ struct InterventionModel {
   bool close_issue = false;
   bool has_quality = false;
   double quality_mean = 0.0, quality_sd = 0.0, salience = 1.0;
-  int duration = 1;      // periods the timed effects last, counting the treatment's period
-  int timed_slot = -1;   // index into the timed effects, -1 when the effect has none
+  int duration = 1;     // periods the timed effects last, counting the treatment's period
+  int timed_slot = -1;  // index into the timed effects, -1 when the effect has none
   double cost_per_use = 0.0;
 
   bool limited() const { return capacity >= 0; }
@@ -61,12 +61,12 @@ struct InterventionIndex {
 
   std::vector<std::vector<std::uint32_t>> on_visit, on_failure;  // per touchpoint
   std::vector<std::uint32_t> after_contact[3];                   // per ContactOutcome
-  std::vector<std::uint32_t> state;      // sentiment_below, risk_above, issue_age_above, in order
+  std::vector<std::uint32_t> state;  // sentiment_below, risk_above, issue_age_above, in order
   std::vector<std::uint32_t> periodic;
-  std::vector<std::uint32_t> limited;    // capacity-limited interventions
-  bool any_state_risk = false;           // some state trigger is risk_above
+  std::vector<std::uint32_t> limited;  // capacity-limited interventions
+  bool any_state_risk = false;         // some state trigger is risk_above
 
-  std::uint32_t timed_slots = 0;  // interventions with timed effects
+  std::uint32_t timed_slots = 0;                          // interventions with timed effects
   std::vector<std::vector<TimedFactor>> failure_factors;  // per touchpoint
   std::vector<TimedFactor> hazard_factors;
 
@@ -75,8 +75,7 @@ struct InterventionIndex {
 
 // Compiles the scenario's interventions; `touchpoint_index` and `segment_index` map ids to model
 // indices. Throws InputError for combinations the engine cannot honour.
-InterventionIndex compile_interventions(const Scenario& s,
-                                        const std::vector<std::string>& touchpoint_ids,
+InterventionIndex compile_interventions(const Scenario& s, const std::vector<std::string>& touchpoint_ids,
                                         const std::vector<std::string>& segment_ids);
 
 // Per-customer memory of interventions, indexed by customer id (so blocks never share an entry).

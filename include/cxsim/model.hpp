@@ -28,9 +28,9 @@ struct SegmentModel {
   double memory, negativity_bias, bad_threshold, bad_decay, effort_decay;
   double contact_propensity, patience_minutes, self_resolve, referral_rate;
   double hazard_base, frailty_variance;
-  AliasTable entry;                    // over entry_touchpoints
+  AliasTable entry;  // over entry_touchpoints
   std::vector<std::uint32_t> entry_touchpoints;
-  AliasTable channel_mix;              // over channels (empty when there are no channels)
+  AliasTable channel_mix;  // over channels (empty when there are no channels)
 };
 
 struct TouchpointModel {

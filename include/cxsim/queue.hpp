@@ -18,11 +18,11 @@ enum class QueueRegime { kUnlimited, kClosed, kErlangC, kOverloaded };
 
 struct QueueInput {
   bool unlimited = false;
-  int agents = 0;                  // c, on duty this period
+  int agents = 0;  // c, on duty this period
   double aht_minutes = 10.0;
   double hours_per_period = 8.0;
-  double arrivals = 0.0;           // N, contacts arriving this period
-  double backlog = 0.0;            // B, contacts carried in from the previous period
+  double arrivals = 0.0;  // N, contacts arriving this period
+  double backlog = 0.0;   // B, contacts carried in from the previous period
 };
 
 // The period's wait distribution for one channel.
@@ -30,12 +30,12 @@ struct QueuePeriod {
   QueueRegime regime = QueueRegime::kUnlimited;
   double arrivals = 0.0;
   double backlog_in = 0.0;
-  double capacity_contacts = 0.0;   // R = c * hours * 60 / aht
-  double offered_erlangs = 0.0;     // A = N * aht / (hours * 60)
-  double period_minutes = 0.0;      // hours * 60
-  double p_wait = 0.0;              // Erlang C regime: C(c, A)
+  double capacity_contacts = 0.0;           // R = c * hours * 60 / aht
+  double offered_erlangs = 0.0;             // A = N * aht / (hours * 60)
+  double period_minutes = 0.0;              // hours * 60
+  double p_wait = 0.0;                      // Erlang C regime: C(c, A)
   double mean_positive_wait_minutes = 0.0;  // Erlang C regime: aht / (c - A)
-  double utilization = 0.0;         // min(1, A / c); 0 for unlimited and closed channels
+  double utilization = 0.0;                 // min(1, A / c); 0 for unlimited and closed channels
 
   // Wait in minutes of one contact from two independent uniforms in (0, 1): `u_position` is the
   // contact's position in the period (fluid regime) or the wait/no-wait draw (Erlang C), `u_wait`

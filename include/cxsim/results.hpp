@@ -46,13 +46,32 @@ struct RunResult {
 // plus docs/model-notes.md's additions. Inputs that name a metric (a batch's objective) are checked
 // against it; a test keeps it equal to what the runner produces.
 inline const std::vector<std::string>& reported_metric_names() {
-  static const std::vector<std::string> names = {
-      "abandonment",    "aht_minutes",     "art_periods",       "ces",           "churned",
-      "clv",            "csat",            "exit_churned",      "fcr",           "first_contacts",
-      "frt_minutes",    "frt_p90_minutes", "hazard_churned",    "intervention_cost", "net_value",
-      "nps",            "referral_value",  "referrals",         "retention",     "revenue",
-      "service_cost",   "survey_nps",      "survey_responses",  "tickets_per_period", "touchpoint_cost",
-      "utilization"};
+  static const std::vector<std::string> names = {"abandonment",
+                                                 "aht_minutes",
+                                                 "art_periods",
+                                                 "ces",
+                                                 "churned",
+                                                 "clv",
+                                                 "csat",
+                                                 "exit_churned",
+                                                 "fcr",
+                                                 "first_contacts",
+                                                 "frt_minutes",
+                                                 "frt_p90_minutes",
+                                                 "hazard_churned",
+                                                 "intervention_cost",
+                                                 "net_value",
+                                                 "nps",
+                                                 "referral_value",
+                                                 "referrals",
+                                                 "retention",
+                                                 "revenue",
+                                                 "service_cost",
+                                                 "survey_nps",
+                                                 "survey_responses",
+                                                 "tickets_per_period",
+                                                 "touchpoint_cost",
+                                                 "utilization"};
   return names;
 }
 

@@ -12,13 +12,13 @@
 namespace cxsim {
 
 enum class Stream : std::uint32_t {
-  kInit = 0,         // index 0: lane 0 segment, 1 entry touchpoint, 2-3 initial sentiment (normal)
-  kFrailty = 1,      // index k: k-th Marsaglia-Tsang attempt: lanes 0-1 normal, 2 accept, 3 boost
-  kVisit = 2,        // lane 0 journey edge, 1 failure, 2-3 visit quality (normal)
-  kSurvey = 3,       // lane 0 respond?, 1-2 likelihood noise (normal)
-  kHazard = 4,       // period 0: lane 0 the Exp(1) cumulative-hazard budget (drawn once, at init)
-  kIssue = 5,        // lane 0 self-resolve, 1 contact?, 2 channel choice
-  kService = 6,      // lane 0 wait position, 1 wait length, 2 patience, 3 resolution
+  kInit = 0,            // index 0: lane 0 segment, 1 entry touchpoint, 2-3 initial sentiment (normal)
+  kFrailty = 1,         // index k: k-th Marsaglia-Tsang attempt: lanes 0-1 normal, 2 accept, 3 boost
+  kVisit = 2,           // lane 0 journey edge, 1 failure, 2-3 visit quality (normal)
+  kSurvey = 3,          // lane 0 respond?, 1-2 likelihood noise (normal)
+  kHazard = 4,          // period 0: lane 0 the Exp(1) cumulative-hazard budget (drawn once, at init)
+  kIssue = 5,           // lane 0 self-resolve, 1 contact?, 2 channel choice
+  kService = 6,         // lane 0 wait position, 1 wait length, 2 patience, 3 resolution
   kContactQuality = 7,  // lanes 0-1 contact quality (normal)
   kIntervention = 8,    // index = intervention: lane 0 coverage, 1 priority, 2-3 quality (normal)
 };

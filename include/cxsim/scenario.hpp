@@ -115,24 +115,16 @@ struct ChurnCoefficients {
   double effort = 0.05;
 };
 
-enum class TriggerKind {
-  kOnVisit,
-  kOnFailure,
-  kAfterContact,
-  kSentimentBelow,
-  kRiskAbove,
-  kIssueAgeAbove,
-  kPeriodic
-};
+enum class TriggerKind { kOnVisit, kOnFailure, kAfterContact, kSentimentBelow, kRiskAbove, kIssueAgeAbove, kPeriodic };
 enum class ContactOutcome { kResolved, kUnresolved, kAbandoned };
 
 struct Trigger {
   TriggerKind kind = TriggerKind::kOnVisit;
-  std::string touchpoint;                           // on_visit, on_failure
+  std::string touchpoint;                              // on_visit, on_failure
   ContactOutcome outcome = ContactOutcome::kResolved;  // after_contact
-  double threshold = 0.0;                           // sentiment_below, risk_above
-  int issue_age = 0;                                // issue_age_above (periods)
-  int every = 1, from = 0, until = -1;              // periodic; until -1 means the horizon
+  double threshold = 0.0;                              // sentiment_below, risk_above
+  int issue_age = 0;                                   // issue_age_above (periods)
+  int every = 1, from = 0, until = -1;                 // periodic; until -1 means the horizon
 };
 
 struct Effect {
@@ -201,8 +193,7 @@ inline constexpr int kMaxReplicationCount = 10000;
 Scenario load_scenario(const std::string& path, std::vector<Diagnostic>* warnings = nullptr);
 
 // Same, from text already in memory; `file` names it in diagnostics.
-Scenario parse_scenario(std::string_view text, const std::string& file,
-                        std::vector<Diagnostic>* warnings = nullptr);
+Scenario parse_scenario(std::string_view text, const std::string& file, std::vector<Diagnostic>* warnings = nullptr);
 
 // ---- Editing a scenario before validation (`--set`, strategy batches) ----------------------------
 // load_scenario's steps, exposed so a document can be edited between reading and validating:

@@ -10,8 +10,8 @@ namespace cxsim {
 
 struct Summary {
   double mean = 0.0;
-  std::optional<double> sd;                        // sample sd (n - 1); empty when n < 2
-  std::optional<std::pair<double, double>> ci95;   // mean -/+ t(0.975, n-1) sd / sqrt(n); empty when n < 2
+  std::optional<double> sd;                       // sample sd (n - 1); empty when n < 2
+  std::optional<std::pair<double, double>> ci95;  // mean -/+ t(0.975, n-1) sd / sqrt(n); empty when n < 2
   std::size_t n = 0;
 };
 
