@@ -332,7 +332,9 @@ Batch load_batch(const std::string& path, const BatchOverrides& overrides, std::
   // The variants: every error of every variant is collected before failing.
   std::vector<Diagnostic> problems;
   for (std::size_t k = 0; k < patches.size(); ++k) {
-    const auto& [name, patch] = patches[k];
+    // Plain references, not a structured binding: C++17 lambdas cannot capture those (clang refuses).
+    const std::string& name = patches[k].first;
+    const json* patch = patches[k].second;
     const VariantSource source{path, batch.base_file, name, patch, &overrides.assignments};
     const std::string patch_pointer = pointer_child(pointer_child("/variants", name), "patch");
     json variant_doc = base_doc;
