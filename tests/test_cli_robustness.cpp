@@ -168,6 +168,20 @@ TEST_F(Cli, SigtermStopsCleanlyWithoutOutput) {
   EXPECT_FALSE(fs::exists(csv));
 }
 
+TEST_F(Cli, SigintStopsACompareCleanlyWithoutOutput) {
+  write(path("batch.json"), R"({"base": "long.json", "variants": {"same": {"patch": {}}}})");
+  const std::string out = path("cmp.json"), csv = path("cmp_csv");
+  const pid_t pid = spawn({"compare", path("batch.json"), "-o", out, "--csv", csv, "--quiet", "--threads", "1"});
+  ASSERT_TRUE(wait_for_handler(pid, SIGINT, std::chrono::seconds(60)));
+  ASSERT_EQ(::kill(pid, SIGINT), 0);
+  EXPECT_EQ(wait_exit(pid), 130);
+  const std::string err = stderr_text();
+  EXPECT_NE(err.find("interrupted (SIGINT) in replication 1 before period "), std::string::npos) << err;
+  EXPECT_NE(err.find("comparison not finished, no output written"), std::string::npos) << err;
+  EXPECT_FALSE(fs::exists(out));
+  EXPECT_FALSE(fs::exists(csv));
+}
+
 TEST_F(Cli, ResumeGivesTheSameBytesAndRefusesAnotherRun) {
   const std::string full = path("full.json"), resumed = path("resumed.json"), cp = path("cp.json");
   ASSERT_EQ(run({"run", path("small.json"), "-o", full, "--quiet", "--threads", "2"}), 0) << stderr_text();
