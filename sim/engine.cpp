@@ -132,8 +132,25 @@ double detractor_probability(double s, double noise_sd) {
   return 0.5 * std::erfc(-gap / (noise_sd * 1.4142135623730950488));
 }
 
+PromoterTable::PromoterTable(double noise_sd) : step_(noise_sd <= 0.0) {
+  // f(s) = Phi((5 s - 3.5) / sd): |f''| <= (5 / sd)^2 * max|phi'| = (5 / sd)^2 * 0.242.
+  const double curvature = noise_sd > 0.0 ? 25.0 / (noise_sd * noise_sd) * 0.242 : 0.0;
+  std::size_t intervals = 4096;
+  while (curvature > 0.0 && intervals < (1u << 20) &&
+         curvature * (2.0 / intervals) * (2.0 / intervals) / 8.0 > 1e-7) {
+    intervals *= 2;
+  }
+  values_.resize(intervals + 1);
+  for (std::size_t i = 0; i <= intervals; ++i) {
+    values_[i] = promoter_probability(-1.0 + 2.0 * static_cast<double>(i) / intervals, noise_sd);
+  }
+  scale_ = intervals / 2.0;
+  last_ = static_cast<double>(intervals - 1);
+  error_bound_ = curvature * (2.0 / intervals) * (2.0 / intervals) / 8.0;
+}
+
 Kernel::Kernel(const Model& model, std::uint32_t replication, InterventionState* interventions)
-    : m_(model), replication_(replication), iv_state_(interventions) {
+    : m_(model), replication_(replication), promoter_(model.nps_noise_sd), iv_state_(interventions) {
   CXSIM_CHECK(model.interventions.empty() || interventions != nullptr,
               "a model with interventions needs their per-customer state");
 }
@@ -408,7 +425,7 @@ double Kernel::churn_probability(const Customer& c, double hazard_multiplier) co
 void Kernel::end_period(Customer& c, std::uint32_t id, int t, Tally& tally) const {
   if (!c.active()) return;
   const SegmentModel& g = m_.segments[c.segment];
-  if (g.referral_rate > 0.0) tally.referrals.add(g.referral_rate * promoter_probability(c.sentiment, m_.nps_noise_sd));
+  if (g.referral_rate > 0.0) tally.referrals.add(g.referral_rate * promoter_(c.sentiment));
 
   const InterventionIndex& ix = m_.interventions;
   if (!ix.empty()) {

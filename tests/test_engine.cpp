@@ -141,3 +141,20 @@ TEST(Kernel, PromoterAndDetractorProbabilities) {
   EXPECT_GT(detractor_probability(0.0, 1.5), 0.8);
   EXPECT_NEAR(promoter_probability(0.7, 1.5), 0.5, 1e-15);
 }
+
+TEST(Kernel, PromoterTableInterpolatesWithinItsBound) {
+  for (double sd : {0.5, 1.0, 1.5, 3.0, 0.1}) {
+    const PromoterTable table(sd);
+    EXPECT_LE(table.error_bound(), 1e-7) << sd;
+    double worst = 0.0;
+    for (int i = 0; i <= 100000; ++i) {
+      const double s = -1.0 + 2.0 * i / 100000.0;
+      worst = std::max(worst, std::abs(table(s) - promoter_probability(s, sd)));
+    }
+    EXPECT_LE(worst, table.error_bound() + 1e-15) << sd;
+    EXPECT_GT(worst, 0.0) << "an interpolation that is exact everywhere means the table was not used";
+  }
+  const PromoterTable step(0.0);
+  EXPECT_EQ(step(0.69), promoter_probability(0.69, 0.0));
+  EXPECT_EQ(step(0.7), promoter_probability(0.7, 0.0));
+}
