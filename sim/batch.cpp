@@ -45,16 +45,6 @@ std::string list_names(const Keys& names) {
   return out;
 }
 
-void check_keys(const json& obj, const Keys& allowed, const std::string& pointer, DiagnosticSink& sink) {
-  for (const auto& item : obj.items()) {
-    if (std::find(allowed.begin(), allowed.end(), item.key()) != allowed.end()) continue;
-    const auto hint = closest_name(item.key(), allowed);
-    sink.error(pointer_child(pointer, item.key()),
-               hint ? fmt::format("unknown key {}; did you mean \"{}\"?", quote(item.key()), *hint)
-                    : fmt::format("unknown key {}; expected one of: {}", quote(item.key()), list_names(allowed)));
-  }
-}
-
 // Variant names become result keys and CSV directory names: letters, digits, '_', '-', '.'.
 bool valid_variant_name(const std::string& name) {
   if (name.empty() || name.size() > kMaxVariantNameLength || name[0] == '.' || name[0] == '-') return false;
@@ -92,7 +82,7 @@ Objective read_objective(const json& v, DiagnosticSink& sink) {
   if (v.is_string()) {
     check_metric(v, "/objective");
   } else if (v.is_object()) {
-    check_keys(v, kObjectiveKeys, "/objective", sink);
+    check_known_keys(v, kObjectiveKeys, "/objective", sink);
     const auto metric = v.find("metric");
     if (metric == v.end()) {
       sink.error("/objective", "missing required key \"metric\" (expected a metric name, e.g. \"net_value\")");
@@ -193,7 +183,7 @@ Batch load_batch(const std::string& path, const BatchOverrides& overrides, std::
     sink.error("", fmt::format("expected a JSON object (a strategy batch), found {}", describe_json(doc)));
     sink.throw_if_errors();
   }
-  check_keys(doc, kBatchKeys, "", sink);
+  check_known_keys(doc, kBatchKeys, "", sink);
   // The batch JSON Schema (what editors check); its errors count where the checks below, which
   // give more specific messages, find nothing at that value.
   DiagnosticSink schema_sink(path);
@@ -279,7 +269,7 @@ Batch load_batch(const std::string& path, const BatchOverrides& overrides, std::
                                         describe_json(v)));
         continue;
       }
-      check_keys(v, kVariantKeys, pointer, sink);
+      check_known_keys(v, kVariantKeys, pointer, sink);
       std::string description;
       if (const auto d = v.find("description"); d != v.end()) {
         if (d->is_string()) {

@@ -28,15 +28,6 @@ Json interval(const Summary& s) {
   return Json::array({number(s.ci95->first), number(s.ci95->second)});
 }
 
-std::vector<double> replicates_of(const RunResult& r, const std::string& metric) {
-  std::vector<double> values;
-  for (const auto& rep : r.replications) {
-    const auto it = rep.metrics.find(metric);
-    values.push_back(it == rep.metrics.end() ? std::nan("") : it->second);
-  }
-  return values;
-}
-
 Summary metric_summary(const RunResult& r, const std::string& metric) { return summarize(replicates_of(r, metric)); }
 
 const Summary* delta_of(const VariantOutcome& v, const std::string& metric) {
@@ -46,19 +37,6 @@ const Summary* delta_of(const VariantOutcome& v, const std::string& metric) {
 
 std::string currency_of(const Comparison& c) { return c.variants.front().result.info.currency; }
 
-std::string csv_number(double x) { return std::isfinite(x) ? fmt::format("{}", x) : std::string(); }
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char ch : s) {
-    if (ch == '"') q += '"';
-    q += ch;
-  }
-  return q + "\"";
-}
-
-// A half-width as the console shows it (an unsigned change: "12,345 USD", "0.42 pp").
 std::string format_half_width(const std::string& metric, double h, const std::string& currency) {
   std::string s = format_metric(metric, h, currency, /*difference=*/true);
   if (!s.empty() && s[0] == '+') s.erase(0, 1);

@@ -136,8 +136,7 @@ PromoterTable::PromoterTable(double noise_sd) : step_(noise_sd <= 0.0) {
   // f(s) = Phi((5 s - 3.5) / sd): |f''| <= (5 / sd)^2 * max|phi'| = (5 / sd)^2 * 0.242.
   const double curvature = noise_sd > 0.0 ? 25.0 / (noise_sd * noise_sd) * 0.242 : 0.0;
   std::size_t intervals = 4096;
-  while (curvature > 0.0 && intervals < (1u << 20) &&
-         curvature * (2.0 / intervals) * (2.0 / intervals) / 8.0 > 1e-7) {
+  while (curvature > 0.0 && intervals < (1u << 20) && curvature * (2.0 / intervals) * (2.0 / intervals) / 8.0 > 1e-7) {
     intervals *= 2;
   }
   values_.resize(intervals + 1);

@@ -82,12 +82,9 @@ InterventionIndex compile_interventions(const Scenario& s, const std::vector<std
         x.after_contact[static_cast<int>(tr.outcome)].push_back(i);
         break;
       case TriggerKind::kSentimentBelow:
+      case TriggerKind::kRiskAbove:
       case TriggerKind::kIssueAgeAbove:
         x.state.push_back(i);
-        break;
-      case TriggerKind::kRiskAbove:
-        x.state.push_back(i);
-        x.any_state_risk = true;
         break;
       case TriggerKind::kPeriodic:
         x.periodic.push_back(i);

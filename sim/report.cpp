@@ -38,17 +38,6 @@ std::vector<std::string> metric_names(const RunResult& r) {
   return {names.begin(), names.end()};
 }
 
-// One value per replication, in replication order; a replication without the metric gives NaN.
-std::vector<double> replicates_of(const RunResult& r, const std::string& name) {
-  std::vector<double> values;
-  values.reserve(r.replications.size());
-  for (const auto& rep : r.replications) {
-    const auto it = rep.metrics.find(name);
-    values.push_back(it == rep.metrics.end() ? std::nan("") : it->second);
-  }
-  return values;
-}
-
 std::vector<std::pair<std::string, Summary>> metric_summaries(const RunResult& r) {
   std::vector<std::pair<std::string, Summary>> out;
   for (const auto& name : metric_names(r)) out.emplace_back(name, summarize(replicates_of(r, name)));
@@ -115,20 +104,7 @@ Json entity_means(const RunResult& r, std::map<std::string, EntityCounts> Replic
 
 // ---- CSV ------------------------------------------------------------------------------------
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) {
-    if (c == '"') q += '"';
-    q += c;
-  }
-  return q + "\"";
-}
-
-// Shortest representation that reads back to the same double; empty for NaN/inf (undefined).
-std::string csv_number(double x) { return std::isfinite(x) ? fmt::format("{}", x) : std::string(); }
-
-std::string csv_number(const std::optional<double>& x) { return x ? csv_number(*x) : std::string(); }
+std::string csv_optional(const std::optional<double>& x) { return x ? csv_number(*x) : std::string(); }
 
 // A table whose first column is `keys` and whose other columns are the series of matching length.
 std::string csv_table(const std::vector<std::string>& header, const std::vector<int>& keys,
@@ -214,6 +190,30 @@ std::string format_value(double x, Unit unit, const std::string& currency) {
 
 }  // namespace
 
+// One value per replication, in replication order; a replication without the metric gives NaN.
+std::vector<double> replicates_of(const RunResult& r, const std::string& metric) {
+  std::vector<double> values;
+  values.reserve(r.replications.size());
+  for (const auto& rep : r.replications) {
+    const auto it = rep.metrics.find(metric);
+    values.push_back(it == rep.metrics.end() ? std::nan("") : it->second);
+  }
+  return values;
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) {
+    if (c == '"') q += '"';
+    q += c;
+  }
+  return q + "\"";
+}
+
+// Shortest representation that reads back to the same double; empty for NaN/inf (undefined).
+std::string csv_number(double x) { return std::isfinite(x) ? fmt::format("{}", x) : std::string(); }
+
 nlohmann::ordered_json result_document(const RunResult& result) {
   const RunInfo& info = result.info;
   Json doc = Json::object();
@@ -292,7 +292,7 @@ void write_csv(const RunResult& result, const std::string& dir) {
   {  // metrics.csv
     std::string out = "metric,mean,sd,ci95_lo,ci95_hi\n";
     for (const auto& [name, s] : metric_summaries(result)) {
-      out += fmt::format("{},{},{},{},{}\n", csv_field(name), csv_number(s.mean), csv_number(s.sd),
+      out += fmt::format("{},{},{},{},{}\n", csv_field(name), csv_number(s.mean), csv_optional(s.sd),
                          s.ci95 ? csv_number(s.ci95->first) : std::string(),
                          s.ci95 ? csv_number(s.ci95->second) : std::string());
     }

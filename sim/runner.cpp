@@ -113,7 +113,7 @@ struct ChannelSeries {
   double agent_periods = 0.0, busy_agent_periods = 0.0;
 };
 
-ReplicationResult finalize(const Model& m, const Scenario& s, const Tally& t, const std::vector<ChannelSeries>& cs) {
+ReplicationResult finalize(const Model& m, const Tally& t, const std::vector<ChannelSeries>& cs) {
   ReplicationResult r;
   const int horizon = m.horizon_periods;
   const double n = m.customers;
@@ -263,7 +263,6 @@ ReplicationResult finalize(const Model& m, const Scenario& s, const Tally& t, co
       series["waitlist." + id] = std::move(listed);
     }
   }
-  (void)s;
   return r;
 }
 
@@ -404,7 +403,7 @@ RunResult run_simulation(const Scenario& scenario, const Model& m, const RunOpti
 
     Tally total(m);
     for (const Tally& tl : locals) total.merge(tl);
-    result.replications.push_back(finalize(m, scenario, total, cs));
+    result.replications.push_back(finalize(m, total, cs));
     if (options.on_replication) options.on_replication(rep, result.replications.back());
   }
   return result;

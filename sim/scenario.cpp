@@ -461,14 +461,7 @@ class Reader {
     CXSIM_CHECK(std::any_of(accepted_keys().begin(), accepted_keys().end(),
                             [&allowed](const AcceptedKeys& a) { return a.keys == &allowed; }),
                 "check_keys with a key list that accepted_keys() does not publish");
-    for (const auto& item : obj.items()) {
-      const std::string& key = item.key();
-      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
-      const auto hint = suggest(key, allowed);
-      error(child(pointer, key),
-            hint ? fmt::format("unknown key {}; did you mean \"{}\"?", quote(key), *hint)
-                 : fmt::format("unknown key {}; expected one of: {}", quote(key), list_names(allowed)));
-    }
+    check_known_keys(obj, allowed, pointer, sink_);
   }
 
   std::optional<double> number_value(const json& v, const std::string& pointer, const Range& range,
@@ -1553,6 +1546,18 @@ Scenario load_edited_scenario(const std::string& path, const std::vector<Assignm
 }
 
 std::string describe_json(const json& value) { return describe(value); }
+
+void check_known_keys(const json& object, const std::vector<std::string>& allowed, const std::string& pointer,
+                      DiagnosticSink& sink) {
+  for (const auto& item : object.items()) {
+    const std::string& key = item.key();
+    if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+    const auto hint = suggest(key, allowed);
+    sink.error(child(pointer, key),
+               hint ? fmt::format("unknown key {}; did you mean \"{}\"?", quote(key), *hint)
+                    : fmt::format("unknown key {}; expected one of: {}", quote(key), list_names(allowed)));
+  }
+}
 
 std::optional<std::string> closest_name(std::string_view word, const std::vector<std::string>& candidates) {
   return suggest(word, candidates);

@@ -64,7 +64,6 @@ struct InterventionIndex {
   std::vector<std::uint32_t> state;  // sentiment_below, risk_above, issue_age_above, in order
   std::vector<std::uint32_t> periodic;
   std::vector<std::uint32_t> limited;  // capacity-limited interventions
-  bool any_state_risk = false;         // some state trigger is risk_above
 
   std::uint32_t timed_slots = 0;                          // interventions with timed effects
   std::vector<std::vector<TimedFactor>> failure_factors;  // per touchpoint

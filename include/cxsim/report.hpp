@@ -5,6 +5,7 @@
 #include <nlohmann/json_fwd.hpp>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "cxsim/results.hpp"
 
@@ -25,6 +26,14 @@ nlohmann::ordered_json result_document(const RunResult& result);
 // series.csv (one row per period, one column per per-period series), nps.csv (nps_period, nps),
 // metrics.csv (metric, mean, sd, ci95_lo, ci95_hi).
 void write_csv(const RunResult& result, const std::string& dir);
+
+// Pieces shared with the comparison reports (compare_report.hpp):
+// one value per replication of `metric`, in replication order (NaN where a replication lacks it);
+std::vector<double> replicates_of(const RunResult& result, const std::string& metric);
+// a CSV field, quoted when it holds a comma, quote or line break (RFC 4180);
+std::string csv_field(const std::string& text);
+// a number for CSV: the shortest text that reads back to the same double, empty when not finite.
+std::string csv_number(double x);
 
 // Human-readable summary: scenario line, then one row per metric with mean and 95% CI.
 void print_summary(std::ostream& out, const RunResult& result);

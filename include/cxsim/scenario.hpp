@@ -243,6 +243,10 @@ Scenario load_edited_scenario(const std::string& path, const std::vector<Assignm
 std::string describe_json(const nlohmann::json& value);
 std::optional<std::string> closest_name(std::string_view word, const std::vector<std::string>& candidates);
 std::string pointer_child(const std::string& pointer, std::string_view key);
+// Every key of `object` must be in `allowed`: an error at `pointer`/KEY for each other key, with a
+// did-you-mean when one is close, else the list of allowed keys.
+void check_known_keys(const nlohmann::json& object, const std::vector<std::string>& allowed, const std::string& pointer,
+                      DiagnosticSink& sink);
 
 // The keys the loader accepts in each kind of object, by where the object sits: a JSON pointer in
 // which "*" stands for any id ("/segments/*", "/interventions/*/trigger"). An exit touchpoint takes
