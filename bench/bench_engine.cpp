@@ -6,10 +6,11 @@
 
 #include <string>
 
-#include "cxsim/model.hpp"
-#include "cxsim/rng.hpp"
 #include "cxsim/runner.hpp"
 #include "cxsim/scenario.hpp"
+#include "model.hpp"
+#include "rng.hpp"
+#include "run_model.hpp"
 
 namespace {
 
@@ -20,7 +21,7 @@ enum class Parts { kAll, kNoInterventions, kJourneyOnly };
 
 cxsim::Scenario telecom(Parts parts) {
   cxsim::Scenario s = cxsim::load_scenario(CXSIM_SOURCE_DIR "/scenarios/telecom_subscription.json");
-  s.customers = kCustomers;
+  s.population.customers = kCustomers;
   s.horizon_periods = kHorizon;
   s.replications = 1;
   if (parts != Parts::kAll) s.interventions.clear();
@@ -37,7 +38,7 @@ void run_engine(benchmark::State& state, Parts parts) {
   cxsim::RunOptions o;
   o.threads = static_cast<int>(state.range(0));
   for (auto _ : state) {
-    cxsim::RunResult r = cxsim::run_simulation(s, m, o);
+    cxsim::RunResult r = cxsim::run_simulation(s, o);
     benchmark::DoNotOptimize(r);
   }
   const double customer_periods = static_cast<double>(kCustomers) * kHorizon;

@@ -11,24 +11,25 @@
 #include <cstdint>
 #include <string_view>
 
-#include "cxsim/model.hpp"
 #include "cxsim/report.hpp"
 #include "cxsim/runner.hpp"
 #include "cxsim/scenario.hpp"
+#include "model.hpp"
+#include "run_model.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   try {
     cxsim::Scenario scenario = cxsim::parse_scenario(text, "fuzz.json");
     // Keep each input fast: a few customers and periods still walk every mechanism once.
-    scenario.customers = std::min<std::int64_t>(scenario.customers, 40);
+    scenario.population.customers = std::min<std::int64_t>(scenario.population.customers, 40);
     scenario.horizon_periods = std::min(scenario.horizon_periods, 8);
     scenario.replications = 1;
     const cxsim::Model model = cxsim::compile_model(scenario);
     if (cxsim::estimate_memory_bytes(model, 1) == 0) __builtin_trap();
     cxsim::RunOptions options;
     options.threads = 1;
-    const cxsim::RunResult result = cxsim::run_simulation(scenario, model, options);
+    const cxsim::RunResult result = cxsim::run_model(model, cxsim::run_info(scenario), options);
     if (cxsim::result_json(result).empty()) __builtin_trap();
   } catch (const cxsim::InputError&) {
     // Refused with diagnostics: the expected outcome for most inputs.

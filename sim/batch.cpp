@@ -18,32 +18,21 @@
 #include <utility>
 
 #include "cxsim/results.hpp"
-#include "cxsim/schema.hpp"
+#include "diagnostic_sink.hpp"
+#include "json_input.hpp"
+#include "loader.hpp"
+#include "messages.hpp"
+#include "schema.hpp"
 
 namespace cxsim {
 
 namespace {
 
 using nlohmann::json;
-using Keys = std::vector<std::string>;
 namespace fs = std::filesystem;
 
-const Keys kBatchKeys = {"$schema", "name", "description", "base", "replications", "objective", "variants"};
-const Keys kVariantKeys = {"description", "patch"};
-const Keys kObjectiveKeys = {"metric", "direction"};
-const Keys kDirections = {"maximize", "minimize"};
 constexpr const char* kBaselineName = "baseline";
 constexpr std::size_t kMaxVariantNameLength = 64;
-
-std::string quote(std::string_view s) {
-  return json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-std::string list_names(const Keys& names) {
-  std::string out;
-  for (std::size_t i = 0; i < names.size(); ++i) out += (i > 0 ? ", " : "") + names[i];
-  return out;
-}
 
 // Variant names become result keys and CSV directory names: letters, digits, '_', '-', '.'.
 bool valid_variant_name(const std::string& name) {
@@ -52,58 +41,21 @@ bool valid_variant_name(const std::string& name) {
                      [](unsigned char c) { return std::isalnum(c) != 0 || c == '_' || c == '-' || c == '.'; });
 }
 
-std::optional<std::string> read_string(const json& doc, const char* key, DiagnosticSink& sink) {
-  const auto it = doc.find(key);
-  if (it == doc.end()) return std::nullopt;
-  if (!it->is_string()) {
-    sink.error(pointer_child("", key), fmt::format("expected a string, found {}", describe_json(*it)));
-    return std::nullopt;
-  }
-  return it->get<std::string>();
-}
-
+// The objective (types already checked by the batch schema); the metric must be one cxsim reports.
 Objective read_objective(const json& v, DiagnosticSink& sink) {
   Objective objective;
-  const auto check_metric = [&](const json& m, const std::string& pointer) {
-    if (!m.is_string()) {
-      sink.error(pointer, fmt::format("expected a metric name (a string), found {}", describe_json(m)));
-      return;
-    }
-    const std::string name = m.get<std::string>();
-    const Keys& known = reported_metric_names();
+  const json* metric = v.is_string() ? &v : v.is_object() && v.contains("metric") ? &v["metric"] : nullptr;
+  const std::string pointer = v.is_string() ? "/objective" : "/objective/metric";
+  if (metric != nullptr && metric->is_string()) {
+    const std::string name = metric->get<std::string>();
+    const std::vector<std::string>& known = reported_metric_names();
     if (std::find(known.begin(), known.end(), name) == known.end()) {
-      const auto hint = closest_name(name, known);
-      sink.error(pointer, hint ? fmt::format("unknown metric {}; did you mean \"{}\"?", quote(name), *hint)
-                               : fmt::format("unknown metric {}; expected one of: {}", quote(name), list_names(known)));
-      return;
-    }
-    objective.metric = name;
-  };
-  if (v.is_string()) {
-    check_metric(v, "/objective");
-  } else if (v.is_object()) {
-    check_known_keys(v, kObjectiveKeys, "/objective", sink);
-    const auto metric = v.find("metric");
-    if (metric == v.end()) {
-      sink.error("/objective", "missing required key \"metric\" (expected a metric name, e.g. \"net_value\")");
+      sink.error(pointer, fmt::format("unknown metric {}{}", quote(name), suggestion(name, known)));
     } else {
-      check_metric(*metric, "/objective/metric");
+      objective.metric = name;
     }
-    if (const auto d = v.find("direction"); d != v.end()) {
-      if (d->is_string() && d->get<std::string>() == "maximize") {
-        objective.direction = Direction::kMaximize;
-      } else if (d->is_string() && d->get<std::string>() == "minimize") {
-        objective.direction = Direction::kMinimize;
-      } else {
-        sink.error("/objective/direction",
-                   fmt::format("expected \"maximize\" or \"minimize\", found {}", describe_json(*d)));
-      }
-    }
-  } else {
-    sink.error("/objective", fmt::format("expected a metric name or {{\"metric\": NAME, \"direction\": "
-                                         "\"maximize\" | \"minimize\"}}, found {}",
-                                         describe_json(v)));
   }
+  if (v.is_object() && v.value("direction", "") == "minimize") objective.direction = Direction::kMinimize;
   return objective;
 }
 
@@ -145,7 +97,7 @@ struct VariantSource {
 // Moves a diagnostic about a patched variant (file: the base) to the batch file and the variant.
 Diagnostic attribute_to_variant(Diagnostic d, const VariantSource& v) {
   if (d.file != v.base_file) return d;  // already about the command line
-  const std::string patch_pointer = pointer_child(pointer_child("/variants", v.name), "patch");
+  const std::string patch_pointer = child(child("/variants", v.name), "patch");
   if (patch_covers(*v.patch, d.pointer)) {
     d.message = fmt::format("variant \"{}\": {}", v.name, d.message);
     d.pointer = patch_pointer + d.pointer;
@@ -164,51 +116,29 @@ Diagnostic attribute_to_variant(Diagnostic d, const VariantSource& v) {
   return d;
 }
 
-void apply_overrides(Scenario& s, const BatchOverrides& o, const std::optional<int>& batch_replications) {
-  if (batch_replications) s.replications = *batch_replications;
-  if (o.customers) s.customers = *o.customers;
-  if (o.replications) s.replications = *o.replications;
-  if (o.seed) s.seed = *o.seed;
-  if (o.horizon) s.horizon_periods = *o.horizon;
-}
-
 }  // namespace
 
 const char* direction_name(Direction d) { return d == Direction::kMaximize ? "maximize" : "minimize"; }
 
 Batch load_batch(const std::string& path, const BatchOverrides& overrides, std::vector<Diagnostic>* warnings) {
   DiagnosticSink sink(path);
-  const json doc = read_json_document(path, "batch");
-  if (!doc.is_object()) {
-    sink.error("", fmt::format("expected a JSON object (a strategy batch), found {}", describe_json(doc)));
-    sink.throw_if_errors();
-  }
-  check_known_keys(doc, kBatchKeys, "", sink);
-  // The batch JSON Schema (what editors check); its errors count where the checks below, which
-  // give more specific messages, find nothing at that value.
-  DiagnosticSink schema_sink(path);
-  json schema_doc = doc;
-  check_schema(SchemaKind::kBatch, schema_doc, schema_sink);
+  json doc = read_json_file(path, kBatchLimits);
+  // The batch JSON Schema owns the types, ranges and keys; the checks below are the ones it cannot
+  // express: the base file exists, the objective is a metric cxsim reports, variant names are usable.
+  check_schema(SchemaKind::kBatch, doc, sink);
+  if (!doc.is_object()) sink.throw_if_errors();
 
   Batch batch;
   batch.file = path;
-  batch.name = read_string(doc, "name", sink).value_or(fs::path(path).stem().string());
-  batch.description = read_string(doc, "description", sink).value_or("");
-  if (const auto it = doc.find("$schema"); it != doc.end() && !it->is_string()) {
-    sink.error("/$schema", fmt::format("expected a string, found {}", describe_json(*it)));
-  }
+  batch.name =
+      doc.contains("name") && doc["name"].is_string() ? doc["name"].get<std::string>() : fs::path(path).stem().string();
+  batch.description = doc.contains("description") && doc["description"].is_string()
+                          ? doc["description"].get<std::string>()
+                          : std::string();
 
   // The base scenario, relative to the batch file's directory.
-  const auto base = doc.find("base");
-  if (base == doc.end()) {
-    sink.error("/base",
-               "missing required key \"base\" (expected the path of the base scenario, relative to "
-               "the batch file, e.g. \"../telecom_subscription.json\")");
-  } else if (!base->is_string() || base->get<std::string>().empty()) {
-    sink.error("/base", fmt::format("expected the path of the base scenario (a non-empty string), found {}",
-                                    describe_json(*base)));
-  } else {
-    const fs::path given = base->get<std::string>();
+  if (doc.contains("base") && doc["base"].is_string() && !doc["base"].get<std::string>().empty()) {
+    const fs::path given = doc["base"].get<std::string>();
     batch.base_file =
         (given.is_absolute() ? given : (fs::path(path).parent_path() / given).lexically_normal()).string();
     std::error_code ec;
@@ -220,36 +150,19 @@ Batch load_batch(const std::string& path, const BatchOverrides& overrides, std::
   }
 
   std::optional<int> batch_replications;
-  if (const auto it = doc.find("replications"); it != doc.end()) {
-    const bool integral = it->is_number_integer() || it->is_number_unsigned() ||
-                          (it->is_number_float() && std::floor(it->get<double>()) == it->get<double>());
-    const double value = it->is_number() ? it->get<double>() : 0.0;
-    if (!integral || value < 1 || value > kMaxReplicationCount) {
-      sink.error("/replications",
-                 fmt::format("expected an integer in [1, {}], found {}", kMaxReplicationCount, describe_json(*it)));
-    } else {
-      batch_replications = static_cast<int>(value);
-    }
+  if (doc.contains("replications") && doc["replications"].is_number_integer()) {
+    batch_replications =
+        static_cast<int>(std::clamp<std::int64_t>(doc["replications"].get<std::int64_t>(), 1, kMaxReplicationCount));
   }
-
-  if (const auto it = doc.find("objective"); it != doc.end()) batch.objective = read_objective(*it, sink);
+  if (doc.contains("objective")) batch.objective = read_objective(doc["objective"], sink);
 
   // Variant names and patches (the patches are applied once the base is known to be valid).
   std::vector<std::pair<std::string, const json*>> patches;
   std::vector<std::string> descriptions;
-  const auto variants = doc.find("variants");
-  if (variants == doc.end()) {
-    sink.error("/variants",
-               "missing required key \"variants\" (expected an object {NAME: {\"description\": "
-               "\"...\", \"patch\": {...}}})");
-  } else if (!variants->is_object() || variants->empty()) {
-    sink.error("/variants", fmt::format("expected an object with at least one variant {{NAME: {{\"description\": "
-                                        "\"...\", \"patch\": {{...}}}}}}, found {}",
-                                        describe_json(*variants)));
-  } else {
-    for (const auto& item : variants->items()) {
+  if (doc.contains("variants") && doc["variants"].is_object()) {
+    for (const auto& item : doc["variants"].items()) {
       const std::string& name = item.key();
-      const std::string pointer = pointer_child("/variants", name);
+      const std::string pointer = child("/variants", name);
       if (name == kBaselineName) {
         sink.error(pointer,
                    "a variant may not be named \"baseline\": the base scenario is always run under that "
@@ -263,45 +176,17 @@ Batch load_batch(const std::string& path, const BatchOverrides& overrides, std::
         continue;
       }
       const json& v = item.value();
-      if (!v.is_object()) {
-        sink.error(pointer, fmt::format("expected an object {{\"description\": \"...\", \"patch\": {{...}}}}, "
-                                        "found {}",
-                                        describe_json(v)));
-        continue;
-      }
-      check_known_keys(v, kVariantKeys, pointer, sink);
-      std::string description;
-      if (const auto d = v.find("description"); d != v.end()) {
-        if (d->is_string()) {
-          description = d->get<std::string>();
-        } else {
-          sink.error(pointer_child(pointer, "description"),
-                     fmt::format("expected a string, found {}", describe_json(*d)));
-        }
-      }
-      const auto patch = v.find("patch");
-      if (patch == v.end()) {
-        sink.error(pointer,
-                   "missing required key \"patch\" (expected a JSON Merge Patch of the base scenario, "
-                   "e.g. {\"service\": {\"channels\": {\"phone\": {\"agents\": 20}}}}; {} runs the "
-                   "base unchanged)");
-      } else if (!patch->is_object()) {
-        sink.error(pointer_child(pointer, "patch"),
-                   fmt::format("expected an object (a JSON Merge Patch of the base scenario), found {}",
-                               describe_json(*patch)));
-      } else {
-        patches.emplace_back(name, &*patch);
-        descriptions.push_back(std::move(description));
-      }
+      if (!v.is_object() || !v.contains("patch") || !v["patch"].is_object()) continue;  // the schema said why
+      patches.emplace_back(name, &v["patch"]);
+      descriptions.push_back(v.contains("description") && v["description"].is_string()
+                                 ? v["description"].get<std::string>()
+                                 : std::string());
     }
-  }
-  if (!sink.has_errors()) {
-    for (const auto& d : schema_sink.all()) sink.error(d.pointer, d.message);
   }
   sink.throw_if_errors();
 
   // The baseline: the base document with the command-line assignments.
-  json base_doc = read_json_document(batch.base_file, "scenario");
+  json base_doc = read_json_file(batch.base_file, kScenarioLimits);
   apply_assignments(base_doc, overrides.assignments);
   std::vector<Diagnostic> base_warnings;
   Scenario base_scenario;
@@ -313,11 +198,10 @@ Batch load_batch(const std::string& path, const BatchOverrides& overrides, std::
   base_warnings = attribute_to_assignments(std::move(base_warnings), overrides.assignments);
   if (warnings != nullptr) warnings->insert(warnings->end(), base_warnings.begin(), base_warnings.end());
   const Scenario unpatched = base_scenario;  // before the run-size overrides
-  apply_overrides(base_scenario, overrides, batch_replications);
-  check_run_size(base_scenario);
-  Model base_model = compile_model(base_scenario);
-  batch.variants.push_back(
-      {kBaselineName, "The base scenario, unchanged.", std::move(base_scenario), std::move(base_model)});
+  RunOverrides run = overrides.run;
+  if (!run.replications) run.replications = batch_replications;
+  apply_overrides(base_scenario, run);
+  batch.variants.push_back({kBaselineName, "The base scenario, unchanged.", std::move(base_scenario)});
 
   // The variants: every error of every variant is collected before failing.
   std::vector<Diagnostic> problems;
@@ -326,7 +210,7 @@ Batch load_batch(const std::string& path, const BatchOverrides& overrides, std::
     const std::string& name = patches[k].first;
     const json* patch = patches[k].second;
     const VariantSource source{path, batch.base_file, name, patch, &overrides.assignments};
-    const std::string patch_pointer = pointer_child(pointer_child("/variants", name), "patch");
+    const std::string patch_pointer = child(child("/variants", name), "patch");
     json variant_doc = base_doc;
     variant_doc.merge_patch(*patch);
     std::vector<Diagnostic> found;
@@ -335,7 +219,7 @@ Batch load_batch(const std::string& path, const BatchOverrides& overrides, std::
       // Common random numbers need the base's seed; the batch owns replications and the horizon.
       const auto same = [&](const char* key, auto variant_value, auto base_value, const char* how) {
         if (variant_value == base_value) return true;
-        problems.push_back({Severity::kError, path, pointer_child(patch_pointer, key),
+        problems.push_back({Severity::kError, path, child(patch_pointer, key),
                             fmt::format("variant \"{}\": the patch changes {} from {} to {}; {}", name, key, base_value,
                                         variant_value, how)});
         return false;
@@ -350,15 +234,14 @@ Batch load_batch(const std::string& path, const BatchOverrides& overrides, std::
                 "variants are compared over the same periods; use --horizon to change it for all") &&
            ok;
       if (!ok) continue;
-      apply_overrides(s, overrides, batch_replications);
-      Model m = compile_model(s);
+      apply_overrides(s, run);
       for (const Diagnostic& w : found) {
         const bool also_base = std::any_of(base_warnings.begin(), base_warnings.end(), [&](const Diagnostic& b) {
           return b.pointer == w.pointer && b.message == w.message;
         });
         if (!also_base && warnings != nullptr) warnings->push_back(attribute_to_variant(w, source));
       }
-      batch.variants.push_back({name, descriptions[k], std::move(s), std::move(m)});
+      batch.variants.push_back({name, descriptions[k], std::move(s)});
     } catch (const InputError& e) {
       for (const Diagnostic& d : e.diagnostics()) problems.push_back(attribute_to_variant(d, source));
     }

@@ -13,10 +13,11 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
-#include "cxsim/diagnostics.hpp"
-#include "cxsim/hash.hpp"
-#include "cxsim/io.hpp"
 #include "cxsim/version.hpp"
+#include "diagnostic_sink.hpp"
+#include "hash.hpp"
+#include "io.hpp"
+#include "json_input.hpp"
 
 namespace cxsim {
 
@@ -25,7 +26,8 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kFormatName = "cxsim-checkpoint";
-constexpr int kMaxCheckpointDepth = 8;  // the document nests 5 levels; anything deeper is not ours
+// A checkpoint nests 5 levels (anything deeper is not ours) and holds every replication of a run.
+constexpr JsonLimits kCheckpointLimits{"checkpoint", std::size_t{1} << 34, 8, 5};
 
 // ---------------------------------------------------------------------------------------------
 // Writing
@@ -194,7 +196,7 @@ class CheckpointReader {
 std::string run_identity(const Scenario& scenario) {
   std::uint64_t h = fnv1a64("cxsim run identity v1");
   h = fnv1a64(hex64(scenario.content_hash), h);
-  h = fnv1a64(fmt::format(";seed={};customers={};horizon_periods={}", scenario.seed, scenario.customers,
+  h = fnv1a64(fmt::format(";seed={};customers={};horizon_periods={}", scenario.seed, scenario.population.customers,
                           scenario.horizon_periods),
               h);
   return hex64(h);
@@ -219,19 +221,12 @@ std::string checkpoint_json(const Checkpoint& checkpoint) {
 Checkpoint parse_checkpoint(std::string_view text, const std::string& file) {
   DiagnosticSink sink(file);
   json doc;
-  struct TooDeep {};
   try {
-    doc = json::parse(text.begin(), text.end(), [](int depth, json::parse_event_t event, json&) {
-      if ((event == json::parse_event_t::object_start || event == json::parse_event_t::array_start) &&
-          depth >= kMaxCheckpointDepth) {
-        throw TooDeep{};
-      }
-      return true;
-    });
-  } catch (const TooDeep&) {
-    sink.error("", "not a cxsim checkpoint: nested too deeply");
-  } catch (const json::exception& e) {
-    sink.error("", fmt::format("not a cxsim checkpoint (corrupted or truncated?): {}", e.what()));
+    doc = parse_json_text(text, file, kCheckpointLimits);
+  } catch (const InputError& e) {
+    for (const Diagnostic& d : e.diagnostics()) {
+      sink.error(d.pointer, "not a cxsim checkpoint (corrupted or truncated?): " + d.message);
+    }
   }
   sink.throw_if_errors();
   if (!doc.is_object() || doc.value("format", json()) != kFormatName) {
@@ -273,17 +268,9 @@ Checkpoint load_checkpoint(const std::string& path) {
     sink.error("", fmt::format("cannot open checkpoint: {}", std::strerror(errno)));
     sink.throw_if_errors();
   }
-  std::string text;
-  char buffer[1 << 16];
-  std::size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0) text.append(buffer, n);
-  const bool failed = std::ferror(f) != 0;
   std::fclose(f);
-  if (failed) {
-    sink.error("", "cannot read checkpoint: read error");
-    sink.throw_if_errors();
-  }
-  return parse_checkpoint(text, path);
+  const nlohmann::json doc = read_json_file(path, kCheckpointLimits);
+  return parse_checkpoint(doc.dump(), path);
 }
 
 void check_checkpoint_matches(const Checkpoint& checkpoint, const Scenario& scenario, const std::string& file) {
@@ -303,14 +290,14 @@ void check_checkpoint_matches(const Checkpoint& checkpoint, const Scenario& scen
   sink.throw_if_errors();
 }
 
-RunResult run_with_checkpoint(const Scenario& scenario, const Model& model, const RunOptions& options,
-                              const Checkpoint* resume, const std::string& save_path) {
+RunResult run_with_checkpoint(const Scenario& scenario, const RunOptions& options, const Checkpoint* resume,
+                              const std::string& save_path) {
   Checkpoint saved;
   saved.cxsim_version = kVersion;
   saved.run_id = run_identity(scenario);
   saved.scenario_name = scenario.name;
   if (resume != nullptr) {
-    const std::size_t keep = std::min(resume->replications.size(), static_cast<std::size_t>(model.replications));
+    const std::size_t keep = std::min(resume->replications.size(), static_cast<std::size_t>(scenario.replications));
     saved.replications.assign(resume->replications.begin(), resume->replications.begin() + keep);
   }
   if (!save_path.empty()) write_file_atomic(save_path, checkpoint_json(saved));
@@ -318,14 +305,14 @@ RunResult run_with_checkpoint(const Scenario& scenario, const Model& model, cons
   const int done = static_cast<int>(saved.replications.size());
   RunOptions rest = options;
   rest.first_replication = done;
-  rest.replication_count = model.replications - done;
+  rest.replication_count = scenario.replications - done;
   rest.on_replication = [&](int replication, const ReplicationResult& r) {
     CXSIM_CHECK(replication == static_cast<int>(saved.replications.size()), "replications complete in order");
     saved.replications.push_back(r);
     if (!save_path.empty()) write_file_atomic(save_path, checkpoint_json(saved));
     if (options.on_replication) options.on_replication(replication, r);
   };
-  RunResult result = run_simulation(scenario, model, rest);
+  RunResult result = run_simulation(scenario, rest);
   result.replications = std::move(saved.replications);
   result.info.replications = static_cast<int>(result.replications.size());
   return result;

@@ -10,6 +10,8 @@
 #include <tuple>
 
 #include "cxsim/runner.hpp"
+#include "diagnostic_sink.hpp"
+#include "run_model.hpp"
 
 namespace cxsim {
 
@@ -131,7 +133,11 @@ Comparison run_comparison(const Batch& batch, const CompareOptions& options) {
     cap = options.max_replications;
     c.max_replications = cap;
   }
-  for (const Variant& v : batch.variants) check_memory(v.scenario, v.model, options.threads);
+  std::vector<Model> models;
+  for (const Variant& v : batch.variants) {
+    models.push_back(compile_model(v.scenario));
+    check_memory(v.scenario.file, models.back(), options.threads);
+  }
 
   for (const Variant& v : batch.variants) c.variants.push_back({v.name, v.description, {}, {}});
   int done = 0;
@@ -149,7 +155,7 @@ Comparison run_comparison(const Batch& batch, const CompareOptions& options) {
         const double variants = static_cast<double>(batch.variants.size());
         run.progress = [&options, k, variants](double f) { options.progress((k + f) / variants); };
       }
-      RunResult part = run_simulation(batch.variants[k].scenario, batch.variants[k].model, run);
+      RunResult part = run_model(models[k], run_info(batch.variants[k].scenario), run);
       RunResult& whole = c.variants[k].result;
       if (done == 0) {
         whole = std::move(part);

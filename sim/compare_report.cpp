@@ -11,9 +11,9 @@
 #include <set>
 #include <vector>
 
-#include "cxsim/io.hpp"
 #include "cxsim/report.hpp"
 #include "cxsim/version.hpp"
+#include "io.hpp"
 
 namespace cxsim {
 

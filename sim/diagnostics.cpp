@@ -1,4 +1,4 @@
-#include "cxsim/diagnostics.hpp"
+#include "diagnostic_sink.hpp"
 
 #include <algorithm>
 

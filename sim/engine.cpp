@@ -1,9 +1,10 @@
-#include "cxsim/engine.hpp"
+#include "engine.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "cxsim/rng.hpp"
+#include "diagnostic_sink.hpp"
+#include "rng.hpp"
 
 namespace cxsim {
 
@@ -149,7 +150,7 @@ PromoterTable::PromoterTable(double noise_sd) : step_(noise_sd <= 0.0) {
 }
 
 Kernel::Kernel(const Model& model, std::uint32_t replication, InterventionState* interventions)
-    : m_(model), replication_(replication), promoter_(model.nps_noise_sd), iv_state_(interventions) {
+    : m_(model), replication_(replication), promoter_(model.nps.noise_sd), iv_state_(interventions) {
   CXSIM_CHECK(model.interventions.empty() || interventions != nullptr,
               "a model with interventions needs their per-customer state");
 }
@@ -160,9 +161,10 @@ void Kernel::init(Customer& c, std::uint32_t id) const {
   c = Customer{};
   c.segment = static_cast<std::uint8_t>(m_.segment_pick.pick(u[0]));
   const SegmentModel& g = m_.segments[c.segment];
-  c.touchpoint = static_cast<std::uint16_t>(g.entry_touchpoints[g.entry.pick(u[1])]);
-  c.sentiment = static_cast<float>(clamp_unit(normal_draw(g.sentiment_mean, g.sentiment_sd, u[2], u[3])));
-  c.frailty = static_cast<float>(gamma_frailty(rng, g.frailty_variance));
+  c.touchpoint = static_cast<std::uint16_t>(g.entry_touchpoints[g.entry_pick.pick(u[1])]);
+  c.sentiment =
+      static_cast<float>(clamp_unit(normal_draw(g.initial_sentiment.mean, g.initial_sentiment.sd, u[2], u[3])));
+  c.frailty = static_cast<float>(gamma_frailty(rng, g.hazard.frailty_variance));
   c.hazard_budget = static_cast<float>(-std::log(rng.uniforms(0, Stream::kHazard)[0]));
   c.issue_opened = -1;
   c.flags = Customer::kActive;
@@ -203,7 +205,7 @@ void Kernel::step(Customer& c, std::uint32_t id, int t, Tally& tally) const {
       c.issue_opened = -1;
       c.issue_contacts = 0;
     } else if (!m_.channels.empty() && u[1] < g.contact_propensity) {
-      c.channel = static_cast<std::uint8_t>(g.channel_mix.pick(u[2]));
+      c.channel = static_cast<std::uint8_t>(g.channel_pick.pick(u[2]));
       c.flags |= Customer::kContacting;
       ++tally.channels[c.channel].contacts_by_period[t];
       return;
@@ -250,7 +252,7 @@ void Kernel::visit(Customer& c, std::uint32_t id, int t, std::uint32_t v, const 
       c.issue_contacts = 0;
     }
   } else {
-    q = clamp_unit(normal_draw(tp.quality_mean, tp.quality_sd, u[2], u[3]));
+    q = clamp_unit(normal_draw(tp.quality.mean, tp.quality.sd, u[2], u[3]));
   }
   if (tp.revenue != 0.0) {
     tally.touchpoint_revenue.add(tp.revenue * m_.discount[t]);
@@ -267,7 +269,7 @@ void Kernel::visit(Customer& c, std::uint32_t id, int t, std::uint32_t v, const 
     const CustomerRng rng(m_.seed, replication_, id);
     const Uniforms4 su = rng.uniforms(static_cast<std::uint32_t>(t), Stream::kSurvey);
     if (su[0] < tp.survey_rate) {
-      const double x = 5.0 + 5.0 * c.sentiment + normal_draw(0.0, m_.nps_noise_sd, su[1], su[2]);
+      const double x = 5.0 + 5.0 * c.sentiment + normal_draw(0.0, m_.nps.noise_sd, su[1], su[2]);
       const double likelihood = std::min(10.0, std::max(0.0, std::round(x)));
       ++tally.survey_responses;
       if (likelihood >= 9.0) ++tally.survey_promoters;
@@ -356,9 +358,9 @@ void Kernel::serve(Customer& c, std::uint32_t id, int t, const std::vector<Queue
   }
 
   const Uniforms4 qu = rng.uniforms(static_cast<std::uint32_t>(t), Stream::kContactQuality);
-  const double q = clamp_unit(normal_draw(ch.quality_mean, ch.quality_sd, qu[0], qu[1]) -
-                              m_.wait_penalty * wait / g.patience_minutes +
-                              (resolved ? m_.resolution_bonus : -m_.unresolved_penalty));
+  const double q = clamp_unit(normal_draw(ch.quality.mean, ch.quality.sd, qu[0], qu[1]) -
+                              m_.service.wait_penalty * wait / g.patience_minutes +
+                              (resolved ? m_.service.resolution_bonus : -m_.service.unresolved_penalty));
   const double contact_effort = ch.effort + wait / 60.0 + c.issue_contacts;
   c.effort += static_cast<float>(contact_effort);
   experience(c, q, ch.salience);
@@ -414,7 +416,7 @@ double Kernel::period_hazard(const Customer& c, double hazard_multiplier) const 
   const ChurnCoefficients& b = m_.churn;
   const double x = b.sentiment * c.sentiment + (c.has_issue() ? b.open_issue : 0.0) + b.bad_experiences * c.bad +
                    b.effort * c.effort;
-  return static_cast<double>(c.frailty) * g.hazard_base * hazard_multiplier * std::exp(x);
+  return static_cast<double>(c.frailty) * g.hazard.base * hazard_multiplier * std::exp(x);
 }
 
 double Kernel::churn_probability(const Customer& c, double hazard_multiplier) const {
@@ -444,8 +446,8 @@ void Kernel::end_period(Customer& c, std::uint32_t id, int t, Tally& tally) cons
   ++tally.active_end[t];
   if (c.has_issue()) ++tally.open_issues_end[t];
   if (m_.nps_due[t]) {
-    tally.nps_sum[t].add(promoter_probability(c.sentiment, m_.nps_noise_sd) -
-                         detractor_probability(c.sentiment, m_.nps_noise_sd));
+    tally.nps_sum[t].add(promoter_probability(c.sentiment, m_.nps.noise_sd) -
+                         detractor_probability(c.sentiment, m_.nps.noise_sd));
   }
 }
 

@@ -7,7 +7,7 @@
 //   - closed groups: the strongly connected components (Tarjan, boost::strong_components) that are
 //     sinks of the condensation, reachable, and made of non-exit touchpoints. Customers who reach one
 //     never leave it except through the churn hazard (warning: often intended, but worth a look).
-#include "cxsim/graph.hpp"
+#include "graph.hpp"
 
 #include <fmt/format.h>
 

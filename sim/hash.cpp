@@ -1,4 +1,4 @@
-#include "cxsim/hash.hpp"
+#include "hash.hpp"
 
 namespace cxsim {
 

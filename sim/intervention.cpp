@@ -1,12 +1,12 @@
 // Compiles proactive interventions and holds their per-customer memory (see intervention.hpp).
-#include "cxsim/intervention.hpp"
+#include "intervention.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <unordered_map>
 
-#include "cxsim/diagnostics.hpp"
+#include "diagnostic_sink.hpp"
 
 namespace cxsim {
 
@@ -19,6 +19,17 @@ std::unordered_map<std::string, std::uint32_t> positions(const std::vector<std::
 }
 
 }  // namespace
+
+TriggerKind trigger_kind(const Trigger& t) {
+  if (t.on_visit) return TriggerKind::kOnVisit;
+  if (t.on_failure) return TriggerKind::kOnFailure;
+  if (t.after_contact) return TriggerKind::kAfterContact;
+  if (t.sentiment_below) return TriggerKind::kSentimentBelow;
+  if (t.risk_above) return TriggerKind::kRiskAbove;
+  if (t.issue_age_above) return TriggerKind::kIssueAgeAbove;
+  CXSIM_CHECK(t.periodic.has_value(), "an intervention without a trigger passed validation");
+  return TriggerKind::kPeriodic;
+}
 
 InterventionIndex compile_interventions(const Scenario& s, const std::vector<std::string>& touchpoint_ids,
                                         const std::vector<std::string>& segment_ids) {
@@ -33,24 +44,27 @@ InterventionIndex compile_interventions(const Scenario& s, const std::vector<std
     const auto i = static_cast<std::uint32_t>(x.items.size());
     InterventionModel m;
     const Trigger& tr = iv.trigger;
-    m.trigger = tr.kind;
-    m.outcome = tr.outcome;
-    m.threshold = tr.threshold;
-    m.hazard_threshold = tr.threshold < 1.0 ? -std::log1p(-tr.threshold) : std::numeric_limits<double>::infinity();
-    m.issue_age = tr.issue_age;
-    m.every = tr.every;
-    m.from = tr.from;
-    m.until = tr.until < 0 ? s.horizon_periods : tr.until;
+    m.trigger = trigger_kind(tr);
+    m.outcome = tr.after_contact.value_or(ContactOutcome::kResolved);
+    m.threshold = tr.sentiment_below ? *tr.sentiment_below : tr.risk_above.value_or(0.0);
+    m.hazard_threshold = m.threshold < 1.0 ? -std::log1p(-m.threshold) : std::numeric_limits<double>::infinity();
+    m.issue_age = tr.issue_age_above.value_or(0);
+    if (tr.periodic) {
+      m.every = tr.periodic->every;
+      m.from = tr.periodic->from;
+      m.until = tr.periodic->until.value_or(s.horizon_periods);
+    }
     m.targets.assign(segment_ids.size(), iv.target.empty() ? 1 : 0);
     for (const std::string& g : iv.target) m.targets[seg.at(g)] = 1;
     m.coverage = iv.coverage;
     m.capacity = iv.capacity_per_period ? *iv.capacity_per_period : -1;
 
     const Effect& e = iv.effect;
-    if (e.failure_multiplier) {
+    if (e.failure_multiplier && e.failure_multiplier->on_visit) {
       m.has_visit_multiplier = true;
-      m.visit_failure_multiplier = *e.failure_multiplier;
+      m.visit_failure_multiplier = *e.failure_multiplier->on_visit;
     }
+    const WeightedIds timed = e.failure_multiplier ? e.failure_multiplier->timed : WeightedIds{};
     m.sentiment_boost = e.sentiment_boost;
     m.effort_change = e.effort_change;
     m.close_issue = e.close_issue;
@@ -62,24 +76,24 @@ InterventionIndex compile_interventions(const Scenario& s, const std::vector<std
     m.salience = iv.salience;
     m.duration = e.duration;
     m.cost_per_use = iv.cost_per_use;
-    if (!e.failure_multipliers.empty() || e.hazard_multiplier) {
+    if (!timed.empty() || e.hazard_multiplier) {
       m.timed_slot = static_cast<int>(x.timed_slots++);
       const auto slot = static_cast<std::uint32_t>(m.timed_slot);
-      for (const auto& [id, factor] : e.failure_multipliers) x.failure_factors[tp.at(id)].push_back({slot, factor});
+      for (const auto& [id, factor] : timed) x.failure_factors[tp.at(id)].push_back({slot, factor});
       if (e.hazard_multiplier) x.hazard_factors.push_back({slot, *e.hazard_multiplier});
     }
 
-    switch (tr.kind) {
+    switch (m.trigger) {
       case TriggerKind::kOnVisit:
-        m.touchpoint = tp.at(tr.touchpoint);
+        m.touchpoint = tp.at(*tr.on_visit);
         x.on_visit[m.touchpoint].push_back(i);
         break;
       case TriggerKind::kOnFailure:
-        m.touchpoint = tp.at(tr.touchpoint);
+        m.touchpoint = tp.at(*tr.on_failure);
         x.on_failure[m.touchpoint].push_back(i);
         break;
       case TriggerKind::kAfterContact:
-        x.after_contact[static_cast<int>(tr.outcome)].push_back(i);
+        x.after_contact[static_cast<int>(m.outcome)].push_back(i);
         break;
       case TriggerKind::kSentimentBelow:
       case TriggerKind::kRiskAbove:

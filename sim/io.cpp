@@ -1,6 +1,6 @@
 // Atomic output files (see io.hpp): temp file in the target's directory, fsync, rename, fsync of
 // the directory, so that after a crash the target holds either the old or the complete new content.
-#include "cxsim/io.hpp"
+#include "io.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -1,9 +1,9 @@
-#include "cxsim/model.hpp"
+#include "model.hpp"
 
 #include <cmath>
 #include <unordered_map>
 
-#include "cxsim/diagnostics.hpp"
+#include "diagnostic_sink.hpp"
 
 namespace cxsim {
 
@@ -91,7 +91,7 @@ Model compile_model(const Scenario& s) {
   m.seed = s.seed;
   m.horizon_periods = s.horizon_periods;
   m.replications = s.replications;
-  m.customers = static_cast<std::uint32_t>(s.customers);
+  m.customers = static_cast<std::uint32_t>(s.population.customers);
   m.period_days = s.period_days;
   const double d = std::pow(1.0 + s.economics.annual_discount_rate, -s.period_days / 365.0);
   m.discount.resize(s.horizon_periods);
@@ -113,17 +113,8 @@ Model compile_model(const Scenario& s) {
   const auto ch_index = index_of(s.service.channels);
 
   for (const Touchpoint& tp : s.journey.touchpoints) {
-    TouchpointModel t{};
-    t.exit = tp.exit;
-    t.quality_mean = tp.quality.mean;
-    t.quality_sd = tp.quality.sd;
-    t.failure = tp.failure;
-    t.failure_quality = tp.failure_quality;
-    t.effort = tp.effort;
-    t.salience = tp.salience;
-    t.revenue = tp.revenue;
-    t.cost = tp.cost;
-    t.survey_rate = tp.survey_rate;
+    TouchpointModel t;
+    static_cast<Touchpoint&>(t) = tp;
     t.edge_begin = static_cast<std::uint32_t>(m.edge_target.size());
     std::vector<double> w;
     for (const auto& [target, weight] : tp.next) {
@@ -137,36 +128,22 @@ Model compile_model(const Scenario& s) {
       m.edges.prob.insert(m.edges.prob.end(), row.prob.begin(), row.prob.end());
       m.edges.alias.insert(m.edges.alias.end(), row.alias.begin(), row.alias.end());
     }
-    m.touchpoints.push_back(t);
+    m.touchpoints.push_back(std::move(t));
     m.touchpoint_ids.push_back(tp.id);
   }
 
   std::vector<double> segment_shares;
   for (const Segment& g : s.segments) {
-    SegmentModel sm{};
-    sm.share = g.share;
-    sm.sentiment_mean = g.initial_sentiment.mean;
-    sm.sentiment_sd = g.initial_sentiment.sd;
-    sm.revenue_per_period = g.revenue_per_period;
-    sm.memory = g.memory;
-    sm.negativity_bias = g.negativity_bias;
-    sm.bad_threshold = g.bad_threshold;
-    sm.bad_decay = g.bad_decay;
-    sm.effort_decay = g.effort_decay;
-    sm.contact_propensity = g.contact_propensity;
-    sm.patience_minutes = g.patience_minutes;
-    sm.self_resolve = g.self_resolve;
-    sm.referral_rate = g.referral_rate;
-    sm.hazard_base = g.hazard.base;
-    sm.frailty_variance = g.hazard.frailty_variance;
-    sm.entry = alias_over(g.entry.empty() ? s.journey.entry : g.entry, tp_index, &sm.entry_touchpoints, 0);
+    SegmentModel sm;
+    static_cast<Segment&>(sm) = g;
+    sm.entry_pick = alias_over(g.entry.empty() ? s.journey.entry : g.entry, tp_index, &sm.entry_touchpoints, 0);
     if (!s.service.channels.empty()) {
       if (g.channel_mix.empty()) {
         WeightedIds shares;
         for (const Channel& c : s.service.channels) shares.emplace_back(c.id, c.share);
-        sm.channel_mix = alias_over(shares, ch_index, nullptr, s.service.channels.size());
+        sm.channel_pick = alias_over(shares, ch_index, nullptr, s.service.channels.size());
       } else {
-        sm.channel_mix = alias_over(g.channel_mix, ch_index, nullptr, s.service.channels.size());
+        sm.channel_pick = alias_over(g.channel_mix, ch_index, nullptr, s.service.channels.size());
       }
     }
     segment_shares.push_back(g.share);
@@ -177,30 +154,21 @@ Model compile_model(const Scenario& s) {
   m.segment_pick = AliasTable::build(segment_shares);
 
   for (const Channel& c : s.service.channels) {
-    ChannelModel cm{};
-    cm.unlimited = c.agents.unlimited;
+    ChannelModel cm;
+    static_cast<Channel&>(cm) = c;
+    cm.unlimited = !c.agents.has_value();
     if (!cm.unlimited) {
       cm.agents_by_period.resize(s.horizon_periods);
-      for (int t = 0; t < s.horizon_periods; ++t) cm.agents_by_period[t] = c.agents.agents_at(t);
+      for (int t = 0; t < s.horizon_periods; ++t) cm.agents_by_period[t] = static_cast<int>(c.agents->at(t));
     }
-    cm.aht_minutes = c.aht_minutes;
-    cm.hours_per_period = c.hours_per_period;
-    cm.fcr = c.fcr;
-    cm.quality_mean = c.quality.mean;
-    cm.quality_sd = c.quality.sd;
-    cm.effort = c.effort;
-    cm.salience = c.salience;
-    cm.cost_per_agent_period = c.cost_per_agent_period;
-    cm.cost_per_contact = c.cost_per_contact;
     m.channels.push_back(std::move(cm));
     m.channel_ids.push_back(c.id);
   }
   CXSIM_CHECK(m.channels.size() <= 255, "at most 255 channels are supported");
-  m.wait_penalty = s.service.wait_penalty;
-  m.resolution_bonus = s.service.resolution_bonus;
-  m.unresolved_penalty = s.service.unresolved_penalty;
+  m.service = s.service;
+  m.service.channels.clear();  // compiled into m.channels
   m.churn = s.churn;
-  m.nps_noise_sd = s.nps.noise_sd;
+  m.nps = s.nps;
 
   m.interventions = compile_interventions(s, m.touchpoint_ids, m.segment_ids);
   return m;

@@ -1,6 +1,6 @@
 // The per-period channel queue of ../shared/MODEL.md "Service" (see queue.hpp): Erlang C when the
 // period is not overloaded, a fluid FIFO approximation when it is.
-#include "cxsim/queue.hpp"
+#include "queue.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -13,9 +13,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "cxsim/io.hpp"
 #include "cxsim/stats.hpp"
 #include "cxsim/version.hpp"
+#include "io.hpp"
 
 namespace cxsim {
 

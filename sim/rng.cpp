@@ -1,10 +1,10 @@
-#include "cxsim/rng.hpp"
+#include "rng.hpp"
 
 #include <Random123/philox.h>
 
 #include <cmath>
 
-#include "cxsim/diagnostics.hpp"
+#include "diagnostic_sink.hpp"
 
 namespace cxsim {
 

@@ -13,8 +13,10 @@
 #include <string>
 #include <thread>
 
-#include "cxsim/engine.hpp"
-#include "cxsim/queue.hpp"
+#include "diagnostic_sink.hpp"
+#include "engine.hpp"
+#include "queue.hpp"
+#include "run_model.hpp"
 
 namespace cxsim {
 
@@ -67,11 +69,15 @@ static std::uint64_t available_memory_bytes() {
   return std::numeric_limits<std::uint64_t>::max();  // unknown platform: do not refuse
 }
 
-void check_memory(const Scenario& scenario, const Model& model, int threads) {
-  check_memory(scenario, model, threads, available_memory_bytes());
+void check_memory(const Scenario& scenario, int threads) {
+  check_memory(scenario.file, compile_model(scenario), threads);
 }
 
-void check_memory(const Scenario& scenario, const Model& model, int threads, std::uint64_t available_bytes) {
+void check_memory(const std::string& file, const Model& model, int threads) {
+  check_memory(file, model, threads, available_memory_bytes());
+}
+
+void check_memory(const std::string& file, const Model& model, int threads, std::uint64_t available_bytes) {
   const std::uint64_t need = estimate_memory_bytes(model, threads);
   if (need > available_bytes) {
     std::ostringstream msg;
@@ -82,7 +88,7 @@ void check_memory(const Scenario& scenario, const Model& model, int threads, std
         << available_bytes / 1073741824.0
         << " GiB available; reduce population.customers (--customers), replications (--replications) or "
            "horizon_periods (--horizon)";
-    throw InputError({{Severity::kError, scenario.file, "/population/customers", msg.str()}});
+    throw InputError({{Severity::kError, file, "/population/customers", msg.str()}});
   }
 }
 
@@ -268,10 +274,21 @@ ReplicationResult finalize(const Model& m, const Tally& t, const std::vector<Cha
 
 }  // namespace
 
-RunResult run_simulation(const Scenario& scenario, const Model& m, const RunOptions& options) {
+RunInfo run_info(const Scenario& scenario) {
+  RunInfo info;
+  info.scenario_name = scenario.name;
+  info.scenario_file = scenario.file;
+  info.currency = scenario.economics.currency;
+  return info;
+}
+
+RunResult run_simulation(const Scenario& scenario, const RunOptions& options) {
+  return run_model(compile_model(scenario), run_info(scenario), options);
+}
+
+RunResult run_model(const Model& m, const RunInfo& info, const RunOptions& options) {
   RunResult result;
-  result.info.scenario_name = scenario.name;
-  result.info.scenario_file = scenario.file;
+  result.info = info;
   result.info.seed = m.seed;
   result.info.customers = m.customers;
   result.info.horizon_periods = m.horizon_periods;
@@ -280,7 +297,6 @@ RunResult run_simulation(const Scenario& scenario, const Model& m, const RunOpti
   CXSIM_CHECK(first_rep >= 0 && rep_count >= 0, "replication range must be non-negative");
   result.info.replications = rep_count;
   result.info.period_days = m.period_days;
-  result.info.currency = scenario.economics.currency;
   const int threads = options.threads > 0 ? options.threads : tbb::this_task_arena::max_concurrency();
   result.info.threads = threads;
   for (int p = 0; p < m.horizon_periods; ++p) result.period.push_back(p);
@@ -290,7 +306,7 @@ RunResult run_simulation(const Scenario& scenario, const Model& m, const RunOpti
   try {
     customers.resize(m.customers);
   } catch (const std::bad_alloc&) {
-    throw InputError({{Severity::kError, scenario.file, "/population/customers",
+    throw InputError({{Severity::kError, info.scenario_file, "/population/customers",
                        "cannot allocate the state of " + std::to_string(m.customers) +
                            " customers; reduce population.customers (or --customers)"}});
   }

@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "cxsim/model.hpp"
 #include "cxsim/runner.hpp"
 #include "cxsim/scenario.hpp"
+#include "model.hpp"
 
 namespace cxsim::testing {
 
@@ -15,7 +15,7 @@ inline RunResult run_text(const std::string& json, int threads = 2) {
   const Model m = compile_model(s);
   RunOptions o;
   o.threads = threads;
-  return run_simulation(s, m, o);
+  return run_simulation(s, o);
 }
 
 // Mean over replications of a metric.

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cxsim/scenario.hpp"
+#include "json_input.hpp"
 
 namespace {
 
@@ -69,7 +70,7 @@ void write_file(const fs::path& path, const std::string& text) {
 // Files too large or too deep to keep in the repository.
 std::vector<BadCase> generated_cases(const fs::path& dir) {
   std::string huge = "{\"name\": \"";
-  huge.append(cxsim::kMaxScenarioBytes, 'x');
+  huge.append(cxsim::kScenarioLimits.max_bytes, 'x');
   huge += "\"}";
   write_file(dir / "too_large.json", huge);
   write_file(dir / "deep_arrays.json", std::string(100000, '[') + std::string(100000, ']'));

@@ -28,9 +28,9 @@
 #include <string>
 #include <vector>
 
-#include "cxsim/model.hpp"
 #include "cxsim/runner.hpp"
 #include "cxsim/scenario.hpp"
+#include "model.hpp"
 #include "sim_helpers.hpp"
 
 using nlohmann::json;
@@ -77,7 +77,7 @@ double salience_per_period(const cxsim::Scenario& s) {
 double main_channel_salience(const cxsim::Scenario& s) {
   const cxsim::Channel* best = nullptr;
   for (const auto& c : s.service.channels)
-    if (!c.agents.unlimited && (best == nullptr || c.share > best->share)) best = &c;
+    if (c.agents.has_value() && (best == nullptr || c.share > best->share)) best = &c;
   if (best == nullptr) throw std::invalid_argument("scenario has no staffed channel");
   return best->salience;
 }
@@ -243,10 +243,9 @@ TEST(Calibration, SimulatedCohortsAgreeWithTheClosedForm) {
       std::vector<cxsim::Diagnostic> warnings;  // the cohort's journey has no exit: expected
       const cxsim::Scenario cohort =
           cxsim::parse_scenario(cohort_scenario(c.scenario, k, kCustomers), "cohort.json", &warnings);
-      const cxsim::Model model = cxsim::compile_model(cohort);
       cxsim::RunOptions options;
       options.threads = 2;
-      const cxsim::RunResult r = cxsim::run_simulation(cohort, model, options);
+      const cxsim::RunResult r = cxsim::run_simulation(cohort, options);
       const double simulated = cxsim::testing::metric_mean(r, "churned");
       const double expected = population_churn(s, j, k);
       const double se = std::sqrt(expected * (1.0 - expected) / static_cast<double>(kCustomers));

@@ -14,10 +14,10 @@
 #include <sstream>
 
 #include "cxsim/checkpoint.hpp"
-#include "cxsim/hash.hpp"
-#include "cxsim/io.hpp"
 #include "cxsim/report.hpp"
 #include "cxsim/version.hpp"
+#include "hash.hpp"
+#include "io.hpp"
 
 namespace fs = std::filesystem;
 
@@ -84,13 +84,12 @@ std::string error_pointer(Fn fn) {
 
 struct Fixture {
   cxsim::Scenario scenario = cxsim::parse_scenario(kScenario, "inline.json");
-  cxsim::Model model = cxsim::compile_model(scenario);
 };
 
 std::string full_run_json(const Fixture& f) {
   cxsim::RunOptions o;
   o.threads = 2;
-  return cxsim::result_json(cxsim::run_simulation(f.scenario, f.model, o));
+  return cxsim::result_json(cxsim::run_simulation(f.scenario, o));
 }
 
 }  // namespace
@@ -157,7 +156,7 @@ TEST(Checkpoint, CorruptionIsRefused) {
   cp.scenario_name = f.scenario.name;
   cxsim::RunOptions o;
   o.replication_count = 1;
-  cp.replications = cxsim::run_simulation(f.scenario, f.model, o).replications;
+  cp.replications = cxsim::run_simulation(f.scenario, o).replications;
   const std::string text = cxsim::checkpoint_json(cp);
   EXPECT_EQ(error_pointer([&] { cxsim::parse_checkpoint(text, "cp.json"); }), "<none>");
 
@@ -197,7 +196,7 @@ TEST(Checkpoint, ForeignRunOrVersionIsRefused) {
   for (int which = 0; which < 3; ++which) {
     cxsim::Scenario other = f.scenario;
     if (which == 0) other.seed += 1;
-    if (which == 1) other.customers += 1;
+    if (which == 1) other.population.customers += 1;
     if (which == 2) other.horizon_periods += 1;
     EXPECT_EQ(error_pointer([&] { cxsim::check_checkpoint_matches(cp, other, "cp.json"); }), "/run_id") << which;
   }
@@ -235,9 +234,9 @@ TEST(Checkpoint, ResumedRunIsByteIdenticalToUninterrupted) {
     o.on_replication = [&](int replication, const cxsim::ReplicationResult&) {
       if (replication + 1 == k) cancel.store(true);
     };
-    if (k < f.model.replications) {
+    if (k < f.scenario.replications) {
       try {
-        cxsim::run_with_checkpoint(f.scenario, f.model, o, nullptr, path);
+        cxsim::run_with_checkpoint(f.scenario, o, nullptr, path);
         ADD_FAILURE() << "not interrupted";
       } catch (const cxsim::Interrupted& e) {
         EXPECT_EQ(e.replication(), k);
@@ -245,7 +244,7 @@ TEST(Checkpoint, ResumedRunIsByteIdenticalToUninterrupted) {
         EXPECT_EQ(e.replications_done(), k);
       }
     } else {
-      cxsim::run_with_checkpoint(f.scenario, f.model, o, nullptr, path);
+      cxsim::run_with_checkpoint(f.scenario, o, nullptr, path);
     }
     const cxsim::Checkpoint cp = cxsim::load_checkpoint(path);
     ASSERT_EQ(static_cast<int>(cp.replications.size()), k);
@@ -255,10 +254,10 @@ TEST(Checkpoint, ResumedRunIsByteIdenticalToUninterrupted) {
     resume.threads = 2;
     int ran = 0;
     resume.on_replication = [&](int, const cxsim::ReplicationResult&) { ++ran; };
-    const cxsim::RunResult r = cxsim::run_with_checkpoint(f.scenario, f.model, resume, &cp, path);
-    EXPECT_EQ(ran, f.model.replications - k) << "resume must run only the missing replications";
+    const cxsim::RunResult r = cxsim::run_with_checkpoint(f.scenario, resume, &cp, path);
+    EXPECT_EQ(ran, f.scenario.replications - k) << "resume must run only the missing replications";
     EXPECT_TRUE(cxsim::result_json(r) == expected) << "resumed result differs from the uninterrupted run";
-    EXPECT_EQ(cxsim::load_checkpoint(path).replications.size(), static_cast<std::size_t>(f.model.replications));
+    EXPECT_EQ(cxsim::load_checkpoint(path).replications.size(), static_cast<std::size_t>(f.scenario.replications));
   }
 }
 
@@ -273,10 +272,10 @@ TEST(Checkpoint, CancelMidReplicationKeepsCompletedOnly) {
   o.cancel = &cancel;
   int periods = 0;
   o.progress = [&](double) {
-    if (++periods == f.model.horizon_periods * 2 + 17) cancel.store(true);
+    if (++periods == f.scenario.horizon_periods * 2 + 17) cancel.store(true);
   };
   try {
-    cxsim::run_with_checkpoint(f.scenario, f.model, o, nullptr, path);
+    cxsim::run_with_checkpoint(f.scenario, o, nullptr, path);
     FAIL() << "not interrupted";
   } catch (const cxsim::Interrupted& e) {
     EXPECT_EQ(e.replication(), 2);
@@ -286,7 +285,7 @@ TEST(Checkpoint, CancelMidReplicationKeepsCompletedOnly) {
   EXPECT_EQ(cp.replications.size(), 2u);
   cxsim::RunOptions resume;
   resume.threads = 2;
-  EXPECT_TRUE(cxsim::result_json(cxsim::run_with_checkpoint(f.scenario, f.model, resume, &cp, "")) == full_run_json(f));
+  EXPECT_TRUE(cxsim::result_json(cxsim::run_with_checkpoint(f.scenario, resume, &cp, "")) == full_run_json(f));
 }
 
 // A finished run extended with more replications equals a run of that many from the start.
@@ -296,20 +295,18 @@ TEST(Checkpoint, ExtendingAFinishedRunMatchesALongerRun) {
   const std::string path = dir.file("cp.json");
   cxsim::RunOptions o;
   o.threads = 2;
-  cxsim::run_with_checkpoint(f.scenario, f.model, o, nullptr, path);
+  cxsim::run_with_checkpoint(f.scenario, o, nullptr, path);
   cxsim::Scenario longer = f.scenario;
   longer.replications = 7;
-  const cxsim::Model longer_model = cxsim::compile_model(longer);
   const cxsim::Checkpoint cp = cxsim::load_checkpoint(path);
   cxsim::check_checkpoint_matches(cp, longer, path);
-  const std::string extended = cxsim::result_json(cxsim::run_with_checkpoint(longer, longer_model, o, &cp, ""));
-  EXPECT_TRUE(extended == cxsim::result_json(cxsim::run_simulation(longer, longer_model, o)));
+  const std::string extended = cxsim::result_json(cxsim::run_with_checkpoint(longer, o, &cp, ""));
+  EXPECT_TRUE(extended == cxsim::result_json(cxsim::run_simulation(longer, o)));
   // And a shorter run uses the first replications of a longer checkpoint.
   cxsim::Scenario shorter = f.scenario;
   shorter.replications = 2;
-  const cxsim::Model shorter_model = cxsim::compile_model(shorter);
-  EXPECT_TRUE(cxsim::result_json(cxsim::run_with_checkpoint(shorter, shorter_model, o, &cp, "")) ==
-              cxsim::result_json(cxsim::run_simulation(shorter, shorter_model, o)));
+  EXPECT_TRUE(cxsim::result_json(cxsim::run_with_checkpoint(shorter, o, &cp, "")) ==
+              cxsim::result_json(cxsim::run_simulation(shorter, o)));
 }
 
 TEST(Checkpoint, UnwritableCheckpointFailsBeforeRunning) {
@@ -317,8 +314,7 @@ TEST(Checkpoint, UnwritableCheckpointFailsBeforeRunning) {
   cxsim::RunOptions o;
   int ran = 0;
   o.on_replication = [&](int, const cxsim::ReplicationResult&) { ++ran; };
-  EXPECT_THROW(cxsim::run_with_checkpoint(f.scenario, f.model, o, nullptr, "/nonexistent/dir/cp.json"),
-               cxsim::OutputError);
+  EXPECT_THROW(cxsim::run_with_checkpoint(f.scenario, o, nullptr, "/nonexistent/dir/cp.json"), cxsim::OutputError);
   EXPECT_EQ(ran, 0);
 }
 

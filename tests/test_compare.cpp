@@ -120,7 +120,7 @@ TEST(ReportedMetrics, ListMatchesWhatTheRunnerProduces) {
   cxsim::RunOptions o;
   o.threads = 2;
   o.replication_count = 1;
-  const cxsim::RunResult r = cxsim::run_simulation(base.scenario, base.model, o);
+  const cxsim::RunResult r = cxsim::run_simulation(base.scenario, o);
   std::vector<std::string> produced;
   for (const auto& [name, value] : r.replications.at(0).metrics) produced.push_back(name);
   EXPECT_EQ(produced, cxsim::reported_metric_names());
@@ -200,9 +200,9 @@ TEST(Compare, LowerHazardGivesTheClosedFormRetentionDelta) {
 // narrower than Welch's unpaired interval computed from the very same replicates.
 TEST(Compare, CommonRandomNumbersNarrowTheObjectiveInterval) {
   cxsim::BatchOverrides small;
-  small.customers = 4000;
-  small.replications = 3;
-  small.horizon = 120;
+  small.run.customers = 4000;
+  small.run.replications = 3;
+  small.run.horizon = 120;
   const cxsim::Comparison c = run_batch(CXSIM_SOURCE_DIR "/scenarios/strategies/ecommerce_delivery.json", small);
   const std::string& metric = c.objective.metric;
   const auto base = replicates(c.variants.front().result, metric);
@@ -235,8 +235,8 @@ TEST(Compare, DeterministicAcrossThreadCounts) {
 
 TEST(SequentialStopping, StopsWhenTheTargetIsReachedWithTheBitsOfOneRun) {
   cxsim::BatchOverrides two;
-  two.replications = 2;
-  two.customers = 1000;
+  two.run.replications = 2;
+  two.run.customers = 1000;
   const cxsim::Comparison first = run_batch(kStaffing, two);
   double widest = 0.0;
   for (std::size_t k = 1; k < first.variants.size(); ++k) {
@@ -267,7 +267,7 @@ TEST(SequentialStopping, StopsWhenTheTargetIsReachedWithTheBitsOfOneRun) {
 
   // The same replications run at once give the same bits.
   cxsim::BatchOverrides all = two;
-  all.replications = c.replications;
+  all.run.replications = c.replications;
   const cxsim::Comparison once = run_batch(kStaffing, all);
   const json a = json::parse(cxsim::comparison_json(c)), b = json::parse(cxsim::comparison_json(once));
   EXPECT_TRUE(a.at("variants") == b.at("variants"));
@@ -277,8 +277,8 @@ TEST(SequentialStopping, StopsWhenTheTargetIsReachedWithTheBitsOfOneRun) {
 
 TEST(SequentialStopping, StopsAtTheCapAndSaysSo) {
   cxsim::BatchOverrides two;
-  two.replications = 2;
-  two.customers = 1000;
+  two.run.replications = 2;
+  two.run.customers = 1000;
   cxsim::CompareOptions options;
   options.target_half_width = 1e-9;  // below any real variant's interval
   options.max_replications = 5;
@@ -322,10 +322,10 @@ TEST(Batch, SetEditsTheBaseBeforeThePatches) {
   const cxsim::Batch b = cxsim::load_batch(kStaffing, o);
   for (const auto& v : b.variants) {
     SCOPED_TRACE(v.name);
-    EXPECT_EQ(v.scenario.customers, 1000);
+    EXPECT_EQ(v.scenario.population.customers, 1000);
     const auto& phone = v.scenario.service.channels.at(0);  // channels in id order: phone, web
     ASSERT_EQ(phone.id, "phone");
-    EXPECT_EQ(phone.agents.default_agents, v.name == "more_agents" ? 3 : v.name == "same_values" ? 1 : 2);
+    EXPECT_EQ(phone.agents->default_value, v.name == "more_agents" ? 3 : v.name == "same_values" ? 1 : 2);
   }
 }
 

@@ -63,9 +63,9 @@ TEST(Determinism, ReplicationRangesConcatenateToTheFullRun) {
   all.threads = first.threads = second.threads = 2;
   first.replication_count = 1;
   second.first_replication = 1;
-  cxsim::RunResult whole = cxsim::run_simulation(s, m, all);
-  cxsim::RunResult a = cxsim::run_simulation(s, m, first);
-  const cxsim::RunResult b = cxsim::run_simulation(s, m, second);
+  cxsim::RunResult whole = cxsim::run_simulation(s, all);
+  cxsim::RunResult a = cxsim::run_simulation(s, first);
+  const cxsim::RunResult b = cxsim::run_simulation(s, second);
   ASSERT_EQ(a.replications.size(), 1u);
   ASSERT_EQ(b.replications.size(), 1u);
   EXPECT_EQ(a.info.replications, 1);

@@ -3,8 +3,8 @@
 
 #include <cmath>
 
-#include "cxsim/engine.hpp"
 #include "cxsim/scenario.hpp"
+#include "engine.hpp"
 
 using namespace cxsim;
 

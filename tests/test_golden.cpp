@@ -20,11 +20,11 @@
 #include <string>
 #include <vector>
 
-#include "cxsim/io.hpp"
-#include "cxsim/model.hpp"
 #include "cxsim/report.hpp"
 #include "cxsim/runner.hpp"
 #include "cxsim/scenario.hpp"
+#include "io.hpp"
+#include "model.hpp"
 
 namespace fs = std::filesystem;
 
@@ -58,14 +58,14 @@ bool update_requested() {
 std::string golden_run(const std::string& name) {
   cxsim::Scenario s = cxsim::load_scenario(kScenarioDir + "/" + name + ".json");
   s.file = "scenarios/" + name + ".json";
-  s.customers = kGoldenCustomers;
+  s.population.customers = kGoldenCustomers;
   s.horizon_periods = kGoldenHorizonPeriods;
   s.replications = kGoldenReplications;
-  cxsim::check_run_size(s);
+  cxsim::apply_overrides(s, {});
   const cxsim::Model model = cxsim::compile_model(s);
   cxsim::RunOptions options;
   options.threads = kGoldenThreads;
-  return cxsim::result_json(cxsim::run_simulation(s, model, options));
+  return cxsim::result_json(cxsim::run_simulation(s, options));
 }
 
 std::vector<std::string> lines_of(const std::string& text) {

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "cxsim/graph.hpp"
 #include "cxsim/scenario.hpp"
+#include "graph.hpp"
 
 namespace {
 

@@ -6,8 +6,8 @@
 #include <cmath>
 #include <string>
 
-#include "cxsim/engine.hpp"
 #include "cxsim/report.hpp"
+#include "engine.hpp"
 #include "sim_helpers.hpp"
 
 using cxsim::testing::metric_mean;

@@ -8,7 +8,7 @@
 #include <sstream>
 #include <string>
 
-#include "cxsim/io.hpp"
+#include "io.hpp"
 
 namespace fs = std::filesystem;
 

@@ -11,9 +11,10 @@
 #include <sstream>
 #include <string>
 
-#include "cxsim/model.hpp"
 #include "cxsim/runner.hpp"
 #include "cxsim/scenario.hpp"
+#include "model.hpp"
+#include "run_model.hpp"
 
 namespace fs = std::filesystem;
 
@@ -48,9 +49,9 @@ TEST(Limits, RunThatCannotFitIsRefusedWithBothNumbers) {
   const cxsim::Scenario s = cxsim::parse_scenario(scenario(2000000, 8, 365), "size.json");
   const cxsim::Model m = cxsim::compile_model(s);
   const std::uint64_t need = cxsim::estimate_memory_bytes(m, 2);
-  EXPECT_NO_THROW(cxsim::check_memory(s, m, 2, need));
+  EXPECT_NO_THROW(cxsim::check_memory(s.file, m, 2, need));
   try {
-    cxsim::check_memory(s, m, 2, need - 1);
+    cxsim::check_memory(s.file, m, 2, need - 1);
     FAIL() << "not refused";
   } catch (const cxsim::InputError& e) {
     ASSERT_EQ(e.diagnostics().size(), 1u);

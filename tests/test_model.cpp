@@ -1,7 +1,7 @@
 // Model compilation: alias tables reproduce their weights exactly.
 #include <gtest/gtest.h>
 
-#include "cxsim/model.hpp"
+#include "model.hpp"
 
 namespace {
 

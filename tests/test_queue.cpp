@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "cxsim/queue.hpp"
+#include "queue.hpp"
 
 using cxsim::erlang_c;
 using cxsim::next_backlog;

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <set>
 
-#include "cxsim/rng.hpp"
+#include "rng.hpp"
 
 using cxsim::CustomerRng;
 using cxsim::Stream;

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <string>
 
-#include "cxsim/queue.hpp"
+#include "queue.hpp"
 #include "sim_helpers.hpp"
 
 using cxsim::testing::metric_mean;

@@ -9,6 +9,7 @@
 
 #include "cli_helpers.hpp"
 #include "cxsim/scenario.hpp"
+#include "loader.hpp"
 
 namespace {
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cxsim/stats.hpp"
+#include "quantile_sketch.hpp"
 
 namespace {
 

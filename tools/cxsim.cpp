@@ -21,12 +21,11 @@
 #include "cxsim/compare.hpp"
 #include "cxsim/compare_report.hpp"
 #include "cxsim/diagnostics.hpp"
-#include "cxsim/io.hpp"
-#include "cxsim/model.hpp"
 #include "cxsim/report.hpp"
 #include "cxsim/runner.hpp"
 #include "cxsim/scenario.hpp"
 #include "cxsim/version.hpp"
+#include "io.hpp"
 
 namespace {
 
@@ -116,15 +115,13 @@ std::vector<cxsim::Assignment> parse_assignments(const std::vector<std::string>&
   return out;
 }
 
+cxsim::RunOverrides run_overrides(const RunArgs& a) { return {a.customers, a.replications, a.seed, a.horizon}; }
+
 cxsim::Scenario load_with_overrides(const RunArgs& a, bool print_warnings) {
   std::vector<cxsim::Diagnostic> warnings;
-  cxsim::Scenario s = cxsim::load_edited_scenario(a.scenario, parse_assignments(a.sets), &warnings);
+  cxsim::Scenario s = cxsim::load_scenario(a.scenario, parse_assignments(a.sets), &warnings);
   if (print_warnings) print_diagnostics(warnings);
-  if (a.customers) s.customers = *a.customers;
-  if (a.replications) s.replications = *a.replications;
-  if (a.seed) s.seed = *a.seed;
-  if (a.horizon) s.horizon_periods = *a.horizon;
-  cxsim::check_run_size(s);
+  cxsim::apply_overrides(s, run_overrides(a));
   return s;
 }
 
@@ -155,8 +152,7 @@ void write_output(const std::string& path, const std::string& json) {
 
 int cmd_run(const RunArgs& a) {
   const cxsim::Scenario scenario = load_with_overrides(a, true);
-  const cxsim::Model model = cxsim::compile_model(scenario);
-  cxsim::check_memory(scenario, model, a.threads);
+  cxsim::check_memory(scenario, a.threads);
   std::optional<cxsim::Checkpoint> resume;
   if (!a.resume.empty()) {
     resume = cxsim::load_checkpoint(a.resume);
@@ -176,7 +172,7 @@ int cmd_run(const RunArgs& a) {
     options.progress = [&progress](double f) { progress.update(f); };
     options.cancel = &g_interrupt_requested;
     try {
-      result = cxsim::run_with_checkpoint(scenario, model, options, resume ? &*resume : nullptr, checkpoint);
+      result = cxsim::run_with_checkpoint(scenario, options, resume ? &*resume : nullptr, checkpoint);
     } catch (const cxsim::Interrupted& e) {
       progress.clear();
       std::cerr << interrupted_message(e, scenario.replications, checkpoint) << '\n';
@@ -199,10 +195,7 @@ int cmd_compare(const CompareArgs& c) {
   const RunArgs& a = c.run;
   cxsim::BatchOverrides overrides;
   overrides.assignments = parse_assignments(a.sets);
-  overrides.customers = a.customers;
-  overrides.replications = a.replications;
-  overrides.seed = a.seed;
-  overrides.horizon = a.horizon;
+  overrides.run = run_overrides(a);
   std::vector<cxsim::Diagnostic> warnings;
   const cxsim::Batch batch = cxsim::load_batch(a.scenario, overrides, &warnings);
   print_diagnostics(warnings);
@@ -252,15 +245,14 @@ int cmd_compare(const CompareArgs& c) {
 
 int cmd_validate(const RunArgs& a) {
   std::vector<cxsim::Diagnostic> warnings;
-  const cxsim::Scenario s = cxsim::load_edited_scenario(a.scenario, parse_assignments(a.sets), &warnings);
+  const cxsim::Scenario s = cxsim::load_scenario(a.scenario, parse_assignments(a.sets), &warnings);
   print_diagnostics(warnings);
-  const cxsim::Model model = cxsim::compile_model(s);
-  cxsim::check_memory(s, model, a.threads);
+  cxsim::check_memory(s, a.threads);
   fmt::print(
       "{}: valid: \"{}\", {} customers, {} segments, {} touchpoints, {} channels, {} periods x {} "
       "replications ({} warnings)\n",
-      a.scenario, s.name, s.customers, s.segments.size(), s.journey.touchpoints.size(), s.service.channels.size(),
-      s.horizon_periods, s.replications, warnings.size());
+      a.scenario, s.name, s.population.customers, s.segments.size(), s.journey.touchpoints.size(),
+      s.service.channels.size(), s.horizon_periods, s.replications, warnings.size());
   return kExitOk;
 }
 

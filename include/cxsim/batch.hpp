@@ -19,7 +19,6 @@
 #include <vector>
 
 #include "cxsim/diagnostics.hpp"
-#include "cxsim/model.hpp"
 #include "cxsim/scenario.hpp"
 
 namespace cxsim {
@@ -39,7 +38,6 @@ struct Variant {
   std::string name;  // "baseline" for the base scenario
   std::string description;
   Scenario scenario;  // validated, with the command-line overrides applied
-  Model model;        // compiled from scenario
 };
 
 struct Batch {
@@ -55,10 +53,7 @@ struct Batch {
 // before the patches; the run-size overrides replace the validated values (as in `cxsim run`).
 struct BatchOverrides {
   std::vector<Assignment> assignments;
-  std::optional<std::int64_t> customers;
-  std::optional<int> replications;  // overrides the batch's and the base scenario's
-  std::optional<std::uint64_t> seed;
-  std::optional<int> horizon;
+  RunOverrides run;  // run.replications overrides the batch's and the base scenario's
 };
 
 // Reads, validates and compiles a batch. Throws InputError with every diagnostic when the batch

@@ -13,7 +13,6 @@
 #include <string_view>
 #include <vector>
 
-#include "cxsim/model.hpp"
 #include "cxsim/results.hpp"
 #include "cxsim/runner.hpp"
 #include "cxsim/scenario.hpp"
@@ -50,13 +49,13 @@ Checkpoint load_checkpoint(const std::string& path);
 // (run_identity of `scenario`, after command-line overrides).
 void check_checkpoint_matches(const Checkpoint& checkpoint, const Scenario& scenario, const std::string& file);
 
-// Runs the replications of `model` that `resume` lacks (all of them when `resume` is null) and
+// Runs the replications of `scenario` that `resume` lacks (all of them when `resume` is null) and
 // returns the whole run, identical to running all replications at once. When `save_path` is not
 // empty, a checkpoint is written there atomically before the first replication (so an unwritable
 // path fails at once) and after each completed one. `resume` must have passed
-// check_checkpoint_matches; replications it holds beyond the model's count are ignored.
+// check_checkpoint_matches; replications it holds beyond the scenario's count are ignored.
 // Interrupted (from RunOptions::cancel) propagates; the checkpoint then holds every completed one.
-RunResult run_with_checkpoint(const Scenario& scenario, const Model& model, const RunOptions& options,
-                              const Checkpoint* resume, const std::string& save_path);
+RunResult run_with_checkpoint(const Scenario& scenario, const RunOptions& options, const Checkpoint* resume,
+                              const std::string& save_path);
 
 }  // namespace cxsim

@@ -1,15 +1,12 @@
 #pragma once
-// The runner: the only place that knows about threads (oneTBB). It owns the customers' state, runs
-// the kernel over fixed-size blocks of customers in parallel for each phase of each period, reduces
-// the channels' demand between phases (the mean-field queue couples customers only through these
-// exact integer counts), and turns the merged tallies into a RunResult. Tallies are exact integer
-// sums, so the result is identical to the bit for any thread count and any block schedule.
+// Running a scenario: compile it, simulate its replications on all cores, return the per-replication
+// results (MODEL.md "Replications and statistics"). Results are a pure function of the scenario and
+// its seed: identical to the bit for any thread count and any block schedule.
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <stdexcept>
 
-#include "cxsim/model.hpp"
 #include "cxsim/results.hpp"
 #include "cxsim/scenario.hpp"
 
@@ -47,27 +44,13 @@ class Interrupted : public std::runtime_error {
   int replication_, period_, replications_done_;
 };
 
-// Customers per block: the unit of parallel work (fixed, so tallies never depend on threads).
-inline constexpr std::uint32_t kBlockCustomers = 4096;
+// Throws InputError (pointer /population/customers) when the run's memory estimate exceeds the
+// memory this machine has available (MemAvailable in /proc/meminfo), stating both numbers, so a run
+// that cannot fit is refused before it allocates instead of being killed by the kernel.
+void check_memory(const Scenario& scenario, int threads);
 
-// Bytes of state per simulated customer: the Customer struct alone, and with the side state a
-// model's interventions add.
-std::size_t state_bytes_per_customer();
-std::size_t state_bytes_per_customer(const Model& model);
-
-// Memory a run of this model needs, in bytes: customer state, one tally per worker thread (threads
-// <= 0: all hardware threads) and the results of every replication. An estimate, on the safe side.
-std::uint64_t estimate_memory_bytes(const Model& model, int threads);
-
-// Throws InputError (pointer /population/customers) when the estimate exceeds the memory this
-// machine has available (MemAvailable in /proc/meminfo), stating both numbers, so a run that cannot
-// fit is refused before it allocates instead of being killed by the kernel.
-void check_memory(const Scenario& scenario, const Model& model, int threads);
-// Same, against `available_bytes` (for tests and for callers that budget memory themselves).
-void check_memory(const Scenario& scenario, const Model& model, int threads, std::uint64_t available_bytes);
-
-// Runs the selected replications of the model (all of them by default); result.replications holds
-// them in order and result.info.replications counts them.
-RunResult run_simulation(const Scenario& scenario, const Model& model, const RunOptions& options = {});
+// Compiles the scenario and runs the selected replications (all of them by default);
+// result.replications holds them in order and result.info.replications counts them.
+RunResult run_simulation(const Scenario& scenario, const RunOptions& options = {});
 
 }  // namespace cxsim

@@ -2,8 +2,8 @@
 // Structural checks of the journey graph with Boost.Graph: entry touchpoints exist, every non-exit
 // touchpoint has out-edges (errors); touchpoints unreachable from every entry, and closed groups of
 // non-exit touchpoints that no customer can leave except through the churn hazard (warnings).
-#include "cxsim/diagnostics.hpp"
 #include "cxsim/scenario.hpp"
+#include "diagnostic_sink.hpp"
 
 namespace cxsim {
 

@@ -6,11 +6,11 @@
 #include <cstdint>
 #include <vector>
 
-#include "cxsim/intervention.hpp"
-#include "cxsim/model.hpp"
-#include "cxsim/queue.hpp"
-#include "cxsim/rng.hpp"
-#include "cxsim/stats.hpp"
+#include "intervention.hpp"
+#include "model.hpp"
+#include "quantile_sketch.hpp"
+#include "queue.hpp"
+#include "rng.hpp"
 
 namespace cxsim {
 

@@ -20,6 +20,11 @@
 
 namespace cxsim {
 
+enum class TriggerKind { kOnVisit, kOnFailure, kAfterContact, kSentimentBelow, kRiskAbove, kIssueAgeAbove, kPeriodic };
+
+// Which trigger a validated intervention has (the schema admits exactly one).
+TriggerKind trigger_kind(const Trigger& trigger);
+
 struct InterventionModel {
   TriggerKind trigger = TriggerKind::kOnVisit;
   ContactOutcome outcome = ContactOutcome::kResolved;  // after_contact

@@ -2,16 +2,11 @@
 // Output files are written atomically: the content goes to a temporary file in the same directory,
 // is flushed to disk (fsync), and is renamed over the target, so an error or an interrupt never
 // leaves a partial result file behind.
-#include <stdexcept>
 #include <string>
 
-namespace cxsim {
+#include "cxsim/diagnostics.hpp"
 
-// A failure to write output (missing directory, no permission, full disk): exit code 1.
-class OutputError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+namespace cxsim {
 
 // Writes `contents` to `path` atomically; throws OutputError naming the path and the OS reason
 // (missing directory, permission, full disk). An existing target that is not a regular file (a

@@ -2,13 +2,15 @@
 // The compiled model: an immutable, flat view of a validated Scenario for the hot loop. Touchpoints
 // and segments become indices; each touchpoint's out-edges become a CSR row with a Walker/Vose
 // alias table (one uniform picks an edge in O(1)); shares become alias tables too; discount
-// factors and NPS report periods are precomputed.
+// factors and NPS report periods are precomputed. A segment, touchpoint or channel of the model
+// is its scenario struct (every key, with its schema default) plus what is compiled from it, so a
+// new scenario key reaches the kernel without being copied here.
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "cxsim/intervention.hpp"
 #include "cxsim/scenario.hpp"
+#include "intervention.hpp"
 
 namespace cxsim {
 
@@ -21,33 +23,19 @@ struct AliasTable {
   std::size_t size() const { return prob.size(); }
 };
 
-struct SegmentModel {
-  double share;
-  double sentiment_mean, sentiment_sd;
-  double revenue_per_period;
-  double memory, negativity_bias, bad_threshold, bad_decay, effort_decay;
-  double contact_propensity, patience_minutes, self_resolve, referral_rate;
-  double hazard_base, frailty_variance;
-  AliasTable entry;  // over entry_touchpoints
+struct SegmentModel : Segment {
+  AliasTable entry_pick;  // over entry_touchpoints
   std::vector<std::uint32_t> entry_touchpoints;
-  AliasTable channel_mix;  // over channels (empty when there are no channels)
+  AliasTable channel_pick;  // over channels (empty when there are no channels)
 };
 
-struct TouchpointModel {
-  bool exit;
-  double quality_mean, quality_sd;
-  double failure, failure_quality;
-  double effort, salience, revenue, cost, survey_rate;
-  std::uint32_t edge_begin, edge_end;  // row of the CSR edge arrays
+struct TouchpointModel : Touchpoint {
+  std::uint32_t edge_begin = 0, edge_end = 0;  // row of the CSR edge arrays
 };
 
-struct ChannelModel {
-  bool unlimited;
+struct ChannelModel : Channel {
+  bool unlimited = true;              // agents null or absent: no queue
   std::vector<int> agents_by_period;  // staffing per period (empty when unlimited)
-  double aht_minutes, hours_per_period, fcr;
-  double quality_mean, quality_sd;
-  double effort, salience;
-  double cost_per_agent_period, cost_per_contact;
 };
 
 struct Model {
@@ -67,9 +55,9 @@ struct Model {
   std::vector<std::uint32_t> edge_target;  // CSR
   AliasTable edges;                        // per-row alias tables stored flat (indices row-relative)
   std::vector<ChannelModel> channels;
-  double wait_penalty, resolution_bonus, unresolved_penalty;
+  Service service;  // wait_penalty, resolution_bonus, unresolved_penalty (channels are in `channels`)
   ChurnCoefficients churn;
-  double nps_noise_sd;
+  NpsSpec nps;
   InterventionIndex interventions;  // empty when the scenario has none
 
   // Ids for reporting, in model index order.
