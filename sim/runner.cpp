@@ -15,6 +15,7 @@
 
 #include "diagnostic_sink.hpp"
 #include "engine.hpp"
+#include "metrics.hpp"
 #include "queue.hpp"
 #include "run_model.hpp"
 
@@ -110,167 +111,143 @@ void for_blocks(std::uint32_t n, tbb::enumerable_thread_specific<Tally>& locals,
       tbb::simple_partitioner());
 }
 
-double ratio(double num, double den) { return den > 0.0 ? num / den : std::nan(""); }
+// One replication of a compiled model, period by period. The period loop of run_model reads as
+// MODEL.md "One period, in order": start_period, demand, serve, end_period. Per-customer work runs
+// in parallel over fixed blocks of customers into per-thread tallies; the couplings between
+// customers are exact integer reductions between the parallel passes (a channel's contact count, a
+// capacity-limited team's waitlist). Each pass over the customers does as much of a period as it
+// can, so the state is read from memory as few times as possible: the demand pass also runs the
+// start-of-period effects of step 1, and the serve pass also each customer's end of period (step 4).
+class Replication {
+ public:
+  Replication(const Model& m, int replication, std::vector<Customer>& customers, InterventionState& iv_state)
+      : m_(m),
+        customers_(customers),
+        iv_state_(iv_state),
+        kernel_(m, static_cast<std::uint32_t>(replication), m.interventions.empty() ? nullptr : &iv_state),
+        locals_([&m] { return Tally(m); }),
+        channels_(m.channels.size()),
+        backlog_(m.channels.size(), 0.0),
+        queues_(m.channels.size()) {
+    iv_state_.reset();
+    for (ChannelPeriods& c : channels_) {
+      c.backlog.assign(m.horizon_periods, 0.0);
+      c.utilization.assign(m.horizon_periods, 0.0);
+      c.agents.assign(m.horizon_periods, 0.0);
+      c.agent_cost.assign(m.horizon_periods, 0.0);
+    }
+  }
 
-// Per-period, per-channel numbers the runner itself knows (from the queue plans).
-struct ChannelSeries {
-  std::vector<double> backlog, utilization, agents, agent_cost;  // agent cost undiscounted
-  double agent_cost_discounted = 0.0;
-  double agent_periods = 0.0, busy_agent_periods = 0.0;
+  // Every customer's segment, sentiment, frailty and starting touchpoint.
+  void initialize() {
+    for_customers([this](Customer& c, std::uint32_t id, Tally&) { kernel_.init(c, id); });
+  }
+
+  // Step 1: periodic triggers and last period's capacity-limited treatments act at the start of the
+  // period, and open issues may self-resolve; the kernel does both per customer in the demand pass.
+  void start_period(int) {}
+
+  // Steps 1-2: each active customer contacts service or takes a journey step. Without channels
+  // nothing couples the customers, so the end of the period (step 4) follows in the same pass.
+  void demand(int t) {
+    if (m_.channels.empty()) {
+      for_customers([this, t](Customer& c, std::uint32_t id, Tally& tally) {
+        kernel_.step(c, id, t, tally);
+        kernel_.end_period(c, id, t, tally);
+      });
+    } else {
+      for_customers([this, t](Customer& c, std::uint32_t id, Tally& tally) { kernel_.step(c, id, t, tally); });
+    }
+  }
+
+  // Step 3: each channel's queue from the period's exact contact count, then every contact's
+  // outcome; step 4 per customer (state triggers, churn, decays, NPS) in the same pass.
+  void serve(int t) {
+    if (m_.channels.empty()) return;
+    for (std::size_t k = 0; k < m_.channels.size(); ++k) {
+      std::int64_t arrivals = 0;
+      for (const Tally& tl : locals_) arrivals += tl.channels[k].contacts_by_period[t];
+      const ChannelModel& ch = m_.channels[k];
+      QueueInput in;
+      in.unlimited = ch.unlimited;
+      in.agents = ch.unlimited ? 0 : ch.agents_by_period[t];
+      in.aht_minutes = ch.aht_minutes;
+      in.hours_per_period = ch.hours_per_period;
+      in.arrivals = static_cast<double>(arrivals);
+      in.backlog = backlog_[k];
+      queues_[k] = plan_queue_period(in);
+    }
+    for_customers([this, t](Customer& c, std::uint32_t id, Tally& tally) {
+      kernel_.serve(c, id, t, queues_, tally);
+      kernel_.end_period(c, id, t, tally);
+    });
+  }
+
+  // Step 4, what concerns everyone: the channels' backlog and staffing of the period, and the
+  // capacity-limited interventions' choice of whom to treat at the start of the next period.
+  void end_period(int t) {
+    for (std::size_t k = 0; k < m_.channels.size(); ++k) {
+      std::int64_t abandoned = 0;
+      for (const Tally& tl : locals_) abandoned += tl.channels[k].abandoned_by_period[t];
+      backlog_[k] = next_backlog(queues_[k], static_cast<double>(abandoned));
+      const ChannelModel& ch = m_.channels[k];
+      const double agents = ch.unlimited ? 0.0 : ch.agents_by_period[t];
+      ChannelPeriods& cp = channels_[k];
+      cp.backlog[t] = backlog_[k];
+      cp.utilization[t] = queues_[k].utilization;
+      cp.agents[t] = agents;
+      cp.agent_cost[t] = agents * ch.cost_per_agent_period;
+      cp.agent_cost_discounted += agents * ch.cost_per_agent_period * m_.discount[t];
+      cp.agent_periods += agents;
+      cp.busy_agent_periods += agents * queues_[k].utilization;
+    }
+    for (std::uint32_t i : m_.interventions.limited) select_for_treatment(i);
+  }
+
+  ReplicationResult result() const {
+    Tally total(m_);
+    for (const Tally& tl : locals_) total.merge(tl);
+    return replication_result(m_, total, channels_);
+  }
+
+ private:
+  template <typename Fn>
+  void for_customers(const Fn& fn) {
+    for_blocks(m_.customers, locals_, [&](std::uint32_t first, std::uint32_t last, Tally& tally) {
+      for (std::uint32_t id = first; id < last; ++id) fn(customers_[id], id, tally);
+    });
+  }
+
+  // Capacity-limited intervention i: next period's treatments are the first `capacity` active
+  // customers of this period's waitlist in priority-key order (exact, any thread count).
+  void select_for_treatment(std::uint32_t i) {
+    waitlist_.clear();
+    for (Tally& tl : locals_) {
+      std::vector<PriorityKey>& list = tl.interventions[i].waitlist;
+      waitlist_.insert(waitlist_.end(), list.begin(), list.end());
+      list.clear();
+    }
+    tbb::parallel_sort(waitlist_.begin(), waitlist_.end());
+    std::int64_t treated = 0;
+    for (PriorityKey key : waitlist_) {
+      if (treated >= m_.interventions.items[i].capacity) break;
+      const std::uint32_t id = key_customer(key);
+      if (!customers_[id].active()) continue;
+      iv_state_.marks(id, i) |= InterventionState::kPending;
+      ++treated;
+    }
+  }
+
+  const Model& m_;
+  std::vector<Customer>& customers_;
+  InterventionState& iv_state_;
+  const Kernel kernel_;
+  tbb::enumerable_thread_specific<Tally> locals_;
+  std::vector<ChannelPeriods> channels_;
+  std::vector<double> backlog_;
+  std::vector<QueuePeriod> queues_;
+  std::vector<PriorityKey> waitlist_;
 };
-
-ReplicationResult finalize(const Model& m, const Tally& t, const std::vector<ChannelSeries>& cs) {
-  ReplicationResult r;
-  const int horizon = m.horizon_periods;
-  const double n = m.customers;
-  auto& metrics = r.metrics;
-
-  const double active_end = static_cast<double>(t.active_end[horizon - 1]);
-  metrics["nps"] = 100.0 * ratio(t.nps_sum[horizon - 1].value(), active_end);
-  metrics["survey_nps"] = 100.0 * ratio(static_cast<double>(t.survey_promoters - t.survey_detractors),
-                                        static_cast<double>(t.survey_responses));
-  metrics["survey_responses"] = static_cast<double>(t.survey_responses);
-  metrics["retention"] = active_end / n;
-  metrics["churned"] = 1.0 - active_end / n;
-  metrics["exit_churned"] = t.exit_churns / n;
-  metrics["hazard_churned"] = t.hazard_churns / n;
-  const double revenue = discounted_revenue(m, t);
-  metrics["revenue"] = revenue;
-  metrics["clv"] = revenue / n;
-  double agent_cost = 0.0;
-  for (const ChannelSeries& c : cs) agent_cost += c.agent_cost_discounted;
-  const double service_cost = agent_cost + t.contact_cost.value();
-  metrics["service_cost"] = service_cost;
-  double intervention_cost = 0.0;
-  for (const InterventionTally& it : t.interventions) intervention_cost += it.cost_discounted.value();
-  metrics["intervention_cost"] = intervention_cost;
-  metrics["touchpoint_cost"] = t.touchpoint_cost.value();
-  metrics["net_value"] = revenue - service_cost - intervention_cost - t.touchpoint_cost.value();
-  metrics["referrals"] = t.referrals.value();
-  metrics["referral_value"] = t.referrals.value() * revenue / n;
-
-  // Service.
-  std::int64_t contacts = 0, abandoned = 0, staffed_handled = 0;
-  double staffed_wait = 0.0, aht_weighted = 0.0, agent_periods = 0.0, busy = 0.0;
-  QuantileSketch waits;
-  for (std::size_t k = 0; k < m.channels.size(); ++k) {
-    const ChannelTally& ct = t.channels[k];
-    contacts += ct.contacts;
-    abandoned += ct.abandoned;
-    if (!m.channels[k].unlimited) {
-      staffed_handled += ct.handled;
-      staffed_wait += ct.handled_wait_minutes.value();
-      aht_weighted += m.channels[k].aht_minutes * ct.handled;
-      waits.merge(ct.handled_waits);
-    }
-    agent_periods += cs[k].agent_periods;
-    busy += cs[k].busy_agent_periods;
-  }
-  const double nc = static_cast<double>(contacts);
-  metrics["csat"] = 100.0 * ratio(static_cast<double>(t.satisfied), nc);
-  metrics["ces"] = ratio(static_cast<double>(t.ces_sum), nc);
-  metrics["frt_minutes"] = ratio(staffed_wait, static_cast<double>(staffed_handled));
-  metrics["frt_p90_minutes"] = waits.count() > 0 ? waits.quantile(0.9) : std::nan("");
-  metrics["art_periods"] =
-      ratio(static_cast<double>(t.service_resolution_periods), static_cast<double>(t.service_resolutions));
-  metrics["first_contacts"] = static_cast<double>(t.first_contacts);
-  metrics["fcr"] = ratio(static_cast<double>(t.first_contact_resolved), static_cast<double>(t.first_contacts));
-  metrics["aht_minutes"] = ratio(aht_weighted, static_cast<double>(staffed_handled));
-  metrics["utilization"] = ratio(busy, agent_periods);
-  metrics["tickets_per_period"] = nc / horizon;
-  metrics["abandonment"] = ratio(static_cast<double>(abandoned), nc);
-
-  // Series.
-  auto& series = r.series;
-  std::vector<double> active(horizon), retention(horizon), rev(horizon), issues(horizon);
-  std::vector<double> tickets(horizon, 0.0), frt(horizon), util(horizon);
-  for (int p = 0; p < horizon; ++p) {
-    active[p] = static_cast<double>(t.active_end[p]);
-    retention[p] = active[p] / n;
-    rev[p] = period_revenue(m, t, p);
-    issues[p] = static_cast<double>(t.open_issues_end[p]);
-    double wait_sum = 0.0, handled = 0.0, agents = 0.0, busy_p = 0.0;
-    for (std::size_t k = 0; k < m.channels.size(); ++k) {
-      tickets[p] += static_cast<double>(t.channels[k].contacts_by_period[p]);
-      if (!m.channels[k].unlimited) {
-        wait_sum += t.channels[k].wait_by_period[p].value();
-        handled += static_cast<double>(t.channels[k].handled_by_period[p]);
-        agents += cs[k].agents[p];
-        busy_p += cs[k].agents[p] * cs[k].utilization[p];
-      }
-    }
-    frt[p] = ratio(wait_sum, handled);
-    util[p] = ratio(busy_p, agents);
-  }
-  series["active"] = std::move(active);
-  series["retention"] = std::move(retention);
-  series["revenue"] = std::move(rev);
-  series["open_issues"] = std::move(issues);
-  std::vector<double> nps;
-  for (int p : m.nps_periods) nps.push_back(100.0 * ratio(t.nps_sum[p].value(), static_cast<double>(t.active_end[p])));
-  series["nps"] = std::move(nps);
-  if (!m.channels.empty()) {
-    series["tickets"] = std::move(tickets);
-    series["frt"] = std::move(frt);
-    series["utilization"] = std::move(util);
-  }
-
-  for (std::size_t v = 0; v < m.touchpoints.size(); ++v) {
-    auto& counts = r.touchpoints[m.touchpoint_ids[v]].values;
-    counts["visits"] = static_cast<double>(t.visits[v]);
-    counts["failures"] = static_cast<double>(t.failures[v]);
-    counts["exits"] = static_cast<double>(t.exits[v]);
-  }
-  for (std::size_t k = 0; k < m.channels.size(); ++k) {
-    const ChannelTally& ct = t.channels[k];
-    const std::string& id = m.channel_ids[k];
-    auto& counts = r.channels[id].values;
-    counts["contacts"] = static_cast<double>(ct.contacts);
-    counts["handled"] = static_cast<double>(ct.handled);
-    counts["abandoned"] = static_cast<double>(ct.abandoned);
-    counts["resolved"] = static_cast<double>(ct.resolved);
-    counts["frt_minutes"] =
-        m.channels[k].unlimited ? 0.0 : ratio(ct.handled_wait_minutes.value(), static_cast<double>(ct.handled));
-    counts["frt_p90_minutes"] =
-        m.channels[k].unlimited ? 0.0 : (ct.handled_waits.count() ? ct.handled_waits.quantile(0.9) : std::nan(""));
-    counts["utilization"] = ratio(cs[k].busy_agent_periods, cs[k].agent_periods);
-    double cost = 0.0;
-    for (double c : cs[k].agent_cost) cost += c;
-    counts["cost"] = cost + m.channels[k].cost_per_contact * static_cast<double>(ct.contacts);
-    std::vector<double> tk(horizon), fr(horizon);
-    for (int p = 0; p < horizon; ++p) {
-      tk[p] = static_cast<double>(ct.contacts_by_period[p]);
-      fr[p] = m.channels[k].unlimited
-                  ? 0.0
-                  : ratio(ct.wait_by_period[p].value(), static_cast<double>(ct.handled_by_period[p]));
-    }
-    series["tickets." + id] = std::move(tk);
-    series["frt." + id] = std::move(fr);
-    series["utilization." + id] = cs[k].utilization;
-    series["backlog." + id] = cs[k].backlog;
-  }
-  const InterventionIndex& ix = m.interventions;
-  for (std::size_t i = 0; i < ix.items.size(); ++i) {
-    const InterventionTally& it = t.interventions[i];
-    const std::string& id = ix.ids[i];
-    auto& counts = r.interventions[id].values;
-    counts["uses"] = static_cast<double>(it.uses);
-    counts["reach"] = static_cast<double>(it.reach);
-    counts["cost"] = static_cast<double>(it.uses) * ix.items[i].cost_per_use;
-    counts["fired"] = static_cast<double>(it.fired);
-    counts["issues_closed"] = static_cast<double>(it.issues_closed);
-    std::vector<double> uses(horizon);
-    for (int p = 0; p < horizon; ++p) uses[p] = static_cast<double>(it.uses_by_period[p]);
-    series["uses." + id] = std::move(uses);
-    if (ix.items[i].limited()) {
-      counts["waitlisted"] = static_cast<double>(it.waitlisted);
-      std::vector<double> listed(horizon);
-      for (int p = 0; p < horizon; ++p) listed[p] = static_cast<double>(it.waitlisted_by_period[p]);
-      series["waitlist." + id] = std::move(listed);
-    }
-  }
-  return r;
-}
 
 }  // namespace
 
@@ -311,115 +288,33 @@ RunResult run_model(const Model& m, const RunInfo& info, const RunOptions& optio
                            " customers; reduce population.customers (or --customers)"}});
   }
 
-  const std::uint32_t n = m.customers;
   const int horizon = m.horizon_periods;
-  const std::size_t n_channels = m.channels.size();
   const double total_periods = static_cast<double>(std::max(rep_count, 1)) * horizon;
   tbb::task_arena arena(threads);
-  const InterventionIndex& ix = m.interventions;
   InterventionState iv_state;
-  if (!ix.empty()) iv_state = InterventionState(n, ix);
-  std::vector<PriorityKey> waitlist;
+  if (!m.interventions.empty()) iv_state = InterventionState(m.customers, m.interventions);
 
   for (int rep = first_rep; rep < first_rep + rep_count; ++rep) {
-    const Kernel kernel(m, static_cast<std::uint32_t>(rep), ix.empty() ? nullptr : &iv_state);
-    iv_state.reset();
-    tbb::enumerable_thread_specific<Tally> locals([&m] { return Tally(m); });
-    std::vector<ChannelSeries> cs(n_channels);
-    for (ChannelSeries& c : cs) {
-      c.backlog.assign(horizon, 0.0);
-      c.utilization.assign(horizon, 0.0);
-      c.agents.assign(horizon, 0.0);
-      c.agent_cost.assign(horizon, 0.0);
-    }
-    std::vector<double> backlog(n_channels, 0.0);
-    std::vector<QueuePeriod> queues(n_channels);
-
+    Replication replication(m, rep, customers, iv_state);
     int stopped_at = -1;  // the period a cancel request stopped this replication before
     arena.execute([&] {
-      for_blocks(n, locals, [&](std::uint32_t first, std::uint32_t last, Tally&) {
-        for (std::uint32_t i = first; i < last; ++i) kernel.init(customers[i], i);
-      });
+      replication.initialize();
       for (int t = 0; t < horizon; ++t) {
         if (options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed)) {
           stopped_at = t;
           break;
         }
-        if (n_channels == 0) {
-          for_blocks(n, locals, [&](std::uint32_t first, std::uint32_t last, Tally& tally) {
-            for (std::uint32_t i = first; i < last; ++i) {
-              kernel.step(customers[i], i, t, tally);
-              kernel.end_period(customers[i], i, t, tally);
-            }
-          });
-        } else {
-          for_blocks(n, locals, [&](std::uint32_t first, std::uint32_t last, Tally& tally) {
-            for (std::uint32_t i = first; i < last; ++i) kernel.step(customers[i], i, t, tally);
-          });
-          // Demand phase result: exact contact counts per channel, then the queue model.
-          for (std::size_t k = 0; k < n_channels; ++k) {
-            std::int64_t arrivals = 0;
-            for (const Tally& tl : locals) arrivals += tl.channels[k].contacts_by_period[t];
-            const ChannelModel& ch = m.channels[k];
-            QueueInput in;
-            in.unlimited = ch.unlimited;
-            in.agents = ch.unlimited ? 0 : ch.agents_by_period[t];
-            in.aht_minutes = ch.aht_minutes;
-            in.hours_per_period = ch.hours_per_period;
-            in.arrivals = static_cast<double>(arrivals);
-            in.backlog = backlog[k];
-            queues[k] = plan_queue_period(in);
-          }
-          for_blocks(n, locals, [&](std::uint32_t first, std::uint32_t last, Tally& tally) {
-            for (std::uint32_t i = first; i < last; ++i) {
-              kernel.serve(customers[i], i, t, queues, tally);
-              kernel.end_period(customers[i], i, t, tally);
-            }
-          });
-          for (std::size_t k = 0; k < n_channels; ++k) {
-            std::int64_t abandoned = 0;
-            for (const Tally& tl : locals) abandoned += tl.channels[k].abandoned_by_period[t];
-            backlog[k] = next_backlog(queues[k], static_cast<double>(abandoned));
-            const ChannelModel& ch = m.channels[k];
-            const double agents = ch.unlimited ? 0.0 : ch.agents_by_period[t];
-            cs[k].backlog[t] = backlog[k];
-            cs[k].utilization[t] = queues[k].utilization;
-            cs[k].agents[t] = agents;
-            cs[k].agent_cost[t] = agents * ch.cost_per_agent_period;
-            cs[k].agent_cost_discounted += agents * ch.cost_per_agent_period * m.discount[t];
-            cs[k].agent_periods += agents;
-            cs[k].busy_agent_periods += agents * queues[k].utilization;
-          }
-        }
-        // Capacity-limited interventions: next period's treatments are the first `capacity` active
-        // customers of this period's waitlist in priority-key order (exact, any thread count).
-        for (std::uint32_t i : ix.limited) {
-          waitlist.clear();
-          for (Tally& tl : locals) {
-            std::vector<PriorityKey>& list = tl.interventions[i].waitlist;
-            waitlist.insert(waitlist.end(), list.begin(), list.end());
-            list.clear();
-          }
-          tbb::parallel_sort(waitlist.begin(), waitlist.end());
-          std::int64_t treated = 0;
-          for (PriorityKey key : waitlist) {
-            if (treated >= ix.items[i].capacity) break;
-            const std::uint32_t id = key_customer(key);
-            if (!customers[id].active()) continue;
-            iv_state.marks(id, i) |= InterventionState::kPending;
-            ++treated;
-          }
-        }
-        if (options.progress)
+        replication.start_period(t);
+        replication.demand(t);
+        replication.serve(t);
+        replication.end_period(t);
+        if (options.progress) {
           options.progress(((rep - first_rep) * static_cast<double>(horizon) + t + 1) / total_periods);
+        }
       }
     });
-
     if (stopped_at >= 0) throw Interrupted(rep, stopped_at, rep - first_rep);
-
-    Tally total(m);
-    for (const Tally& tl : locals) total.merge(tl);
-    result.replications.push_back(finalize(m, total, cs));
+    result.replications.push_back(replication.result());
     if (options.on_replication) options.on_replication(rep, result.replications.back());
   }
   return result;

@@ -5,6 +5,7 @@
 
 #include "cxsim/scenario.hpp"
 #include "engine.hpp"
+#include "metrics.hpp"
 
 using namespace cxsim;
 

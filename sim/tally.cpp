@@ -1,0 +1,86 @@
+// Tallies of a replication (see tally.hpp).
+#include "tally.hpp"
+
+namespace cxsim {
+
+Tally::Tally(const Model& m)
+    : starts(static_cast<std::size_t>(m.horizon_periods) * m.segments.size(), 0),
+      visits(m.touchpoints.size(), 0),
+      failures(m.touchpoints.size(), 0),
+      exits(m.touchpoints.size(), 0),
+      channels(m.channels.size()),
+      interventions(m.interventions.items.size()),
+      active_end(m.horizon_periods, 0),
+      open_issues_end(m.horizon_periods, 0),
+      touchpoint_revenue_by_period(m.horizon_periods),
+      nps_sum(m.horizon_periods) {
+  for (ChannelTally& c : channels) {
+    c.contacts_by_period.assign(m.horizon_periods, 0);
+    c.abandoned_by_period.assign(m.horizon_periods, 0);
+    c.handled_by_period.assign(m.horizon_periods, 0);
+    c.wait_by_period.assign(m.horizon_periods, ExactSum{});
+  }
+  for (InterventionTally& it : interventions) {
+    it.uses_by_period.assign(m.horizon_periods, 0);
+    it.waitlisted_by_period.assign(m.horizon_periods, 0);
+  }
+}
+
+template <typename T>
+static void add_all(std::vector<T>& into, const std::vector<T>& from) {
+  for (std::size_t i = 0; i < into.size(); ++i) into[i] += from[i];
+}
+
+void Tally::merge(const Tally& o) {
+  add_all(starts, o.starts);
+  touchpoint_revenue += o.touchpoint_revenue;
+  touchpoint_cost += o.touchpoint_cost;
+  contact_cost += o.contact_cost;
+  referrals += o.referrals;
+  survey_responses += o.survey_responses;
+  survey_promoters += o.survey_promoters;
+  survey_detractors += o.survey_detractors;
+  hazard_churns += o.hazard_churns;
+  exit_churns += o.exit_churns;
+  add_all(visits, o.visits);
+  add_all(failures, o.failures);
+  add_all(exits, o.exits);
+  satisfied += o.satisfied;
+  ces_sum += o.ces_sum;
+  first_contacts += o.first_contacts;
+  first_contact_resolved += o.first_contact_resolved;
+  service_resolutions += o.service_resolutions;
+  service_resolution_periods += o.service_resolution_periods;
+  for (std::size_t k = 0; k < channels.size(); ++k) {
+    ChannelTally& a = channels[k];
+    const ChannelTally& b = o.channels[k];
+    a.contacts += b.contacts;
+    a.handled += b.handled;
+    a.abandoned += b.abandoned;
+    a.resolved += b.resolved;
+    a.handled_wait_minutes += b.handled_wait_minutes;
+    a.handled_waits.merge(b.handled_waits);
+    add_all(a.contacts_by_period, b.contacts_by_period);
+    add_all(a.abandoned_by_period, b.abandoned_by_period);
+    add_all(a.handled_by_period, b.handled_by_period);
+    add_all(a.wait_by_period, b.wait_by_period);
+  }
+  for (std::size_t i = 0; i < interventions.size(); ++i) {
+    InterventionTally& a = interventions[i];
+    const InterventionTally& b = o.interventions[i];
+    a.fired += b.fired;
+    a.waitlisted += b.waitlisted;
+    a.uses += b.uses;
+    a.reach += b.reach;
+    a.issues_closed += b.issues_closed;
+    a.cost_discounted += b.cost_discounted;
+    add_all(a.uses_by_period, b.uses_by_period);
+    add_all(a.waitlisted_by_period, b.waitlisted_by_period);
+  }
+  add_all(active_end, o.active_end);
+  add_all(open_issues_end, o.open_issues_end);
+  add_all(touchpoint_revenue_by_period, o.touchpoint_revenue_by_period);
+  add_all(nps_sum, o.nps_sum);
+}
+
+}  // namespace cxsim
