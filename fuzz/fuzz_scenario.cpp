@@ -30,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     cxsim::RunOptions options;
     options.threads = 1;
     const cxsim::RunResult result = cxsim::run_model(model, cxsim::run_info(scenario), options);
-    if (cxsim::result_json(result).empty()) __builtin_trap();
+    if (cxsim::run_report(result).json().empty()) __builtin_trap();
   } catch (const cxsim::InputError&) {
     // Refused with diagnostics: the expected outcome for most inputs.
   }

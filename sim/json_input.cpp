@@ -160,7 +160,8 @@ std::string syntax_error_message(std::string_view text, std::size_t byte, const 
 }
 
 // Parses `text`; on failure records one error and returns nullopt.
-std::optional<json> parse_json(std::string_view text, const JsonLimits& limits, DiagnosticSink& sink) {
+template <typename Document>
+std::optional<Document> parse_json(std::string_view text, const JsonLimits& limits, DiagnosticSink& sink) {
   ParseTracker tracker(limits.max_depth);
   bool complete = false;
   try {
@@ -188,7 +189,7 @@ std::optional<json> parse_json(std::string_view text, const JsonLimits& limits, 
                                       quote(d.key)));
   }
   try {
-    return json::parse(text.begin(), text.end());
+    return Document::parse(text.begin(), text.end());
   } catch (const json::exception& e) {
     // The first pass accepted the text, so this is a safety net, not a code path.
     sink.error("", fmt::format("invalid JSON: {}", printable(e.what())));
@@ -265,7 +266,8 @@ std::string read_text_file(const std::string& path, const JsonLimits& limits, Di
 }
 
 // Size, emptiness and JSON checks of a document's text; problems go to `sink` (which throws).
-json parse_document_text(std::string_view text, const JsonLimits& limits, DiagnosticSink& sink) {
+template <typename Document = json>
+Document parse_document_text(std::string_view text, const JsonLimits& limits, DiagnosticSink& sink) {
   const std::string_view kind = limits.kind;
   if (text.size() > limits.max_bytes) {
     sink.error("", size_limit_message(text.size(), limits));
@@ -281,7 +283,7 @@ json parse_document_text(std::string_view text, const JsonLimits& limits, Diagno
                                encoding, kind));
     sink.throw_if_errors();
   }
-  std::optional<json> doc = parse_json(text, limits, sink);
+  std::optional<Document> doc = parse_json<Document>(text, limits, sink);
   sink.throw_if_errors();
   return std::move(*doc);
 }
@@ -292,6 +294,12 @@ json read_json_file(const std::string& path, const JsonLimits& limits) {
   DiagnosticSink sink(path);
   const std::string text = read_text_file(path, limits, sink);
   return parse_document_text(text, limits, sink);
+}
+
+nlohmann::ordered_json read_ordered_json_file(const std::string& path, const JsonLimits& limits) {
+  DiagnosticSink sink(path);
+  const std::string text = read_text_file(path, limits, sink);
+  return parse_document_text<nlohmann::ordered_json>(text, limits, sink);
 }
 
 json parse_json_text(std::string_view text, const std::string& file, const JsonLimits& limits) {

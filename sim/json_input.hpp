@@ -26,6 +26,9 @@ inline constexpr JsonLimits kBatchLimits{"batch", 16u << 20, 64, 8};
 // Reads and parses a file; throws InputError naming `path`.
 nlohmann::json read_json_file(const std::string& path, const JsonLimits& limits);
 
+// Same, keeping the file's key order (for documents whose order means something, like result files).
+nlohmann::ordered_json read_ordered_json_file(const std::string& path, const JsonLimits& limits);
+
 // Parses text already in memory; `file` names it in diagnostics.
 nlohmann::json parse_json_text(std::string_view text, const std::string& file, const JsonLimits& limits);
 

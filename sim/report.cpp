@@ -1,33 +1,24 @@
-// Reports of a run (see report.hpp): result JSON, CSV files, console summary. Every number is a
-// function of RunResult alone, so the same result always gives the same bytes.
-#include "cxsim/report.hpp"
+// Report documents (see report.hpp): what a run or a comparison produced, as the result file of
+// ../shared/MODEL.md "Result file", and the JSON reporter that writes it. Every number is a function
+// of the results alone, so the same results always give the same bytes.
+#include <fmt/format.h>
 
-#include <algorithm>
 #include <cmath>
-#include <cstdlib>
+#include <iostream>
 #include <set>
 #include <stdexcept>
 #include <utility>
 #include <vector>
 
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
-
-#include "cxsim/stats.hpp"
+#include "cxsim/report.hpp"
 #include "cxsim/version.hpp"
 #include "io.hpp"
+#include "json_input.hpp"
+#include "report_document.hpp"
 
 namespace cxsim {
 
 namespace {
-
-// Insertion-ordered, so the document opens with the version and scenario blocks.
-using Json = nlohmann::ordered_json;
-
-Json number(double x) {
-  if (!std::isfinite(x)) return Json(nullptr);
-  return Json(x);
-}
 
 // Metric names over all replications, in name order.
 std::vector<std::string> metric_names(const RunResult& r) {
@@ -36,12 +27,6 @@ std::vector<std::string> metric_names(const RunResult& r) {
     for (const auto& [name, value] : rep.metrics) names.insert(name);
   }
   return {names.begin(), names.end()};
-}
-
-std::vector<std::pair<std::string, Summary>> metric_summaries(const RunResult& r) {
-  std::vector<std::pair<std::string, Summary>> out;
-  for (const auto& name : metric_names(r)) out.emplace_back(name, summarize(replicates_of(r, name)));
-  return out;
 }
 
 // Element-wise mean over replications of every series, in name order. All replications carry
@@ -95,102 +80,14 @@ Json entity_means(const RunResult& r, std::map<std::string, EntityCounts> Replic
         const auto v = e->second.values.find(count);
         if (v != e->second.values.end()) sum += v->second;
       }
-      entity[count] = number(sum / n);
+      entity[count] = json_number(sum / n);
     }
     out[id] = std::move(entity);
   }
   return out;
 }
 
-// ---- CSV ------------------------------------------------------------------------------------
-
-std::string csv_optional(const std::optional<double>& x) { return x ? csv_number(*x) : std::string(); }
-
-// A table whose first column is `keys` and whose other columns are the series of matching length.
-std::string csv_table(const std::vector<std::string>& header, const std::vector<int>& keys,
-                      const std::vector<const std::vector<double>*>& columns) {
-  std::string out;
-  for (std::size_t c = 0; c < header.size(); ++c) {
-    if (c > 0) out += ',';
-    out += csv_field(header[c]);
-  }
-  out += '\n';
-  for (std::size_t i = 0; i < keys.size(); ++i) {
-    out += fmt::format("{}", keys[i]);
-    for (const auto* col : columns) {
-      out += ',';
-      if (col != nullptr) out += csv_number((*col)[i]);
-    }
-    out += '\n';
-  }
-  return out;
-}
-
-// ---- console --------------------------------------------------------------------------------
-
-const std::vector<std::string>& summary_order() {
-  static const std::vector<std::string> order = {
-      "nps",         "survey_nps",   "retention",          "churned",     "clv",
-      "revenue",     "service_cost", "intervention_cost",  "net_value",   "csat",
-      "ces",         "frt_minutes",  "frt_p90_minutes",    "art_periods", "fcr",
-      "aht_minutes", "utilization",  "tickets_per_period", "abandonment", "referrals"};
-  return order;
-}
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-enum class Unit { kFraction, kMoney, kPlain };
-
-Unit unit_of(const std::string& name) {
-  static const std::set<std::string> fractions = {"retention", "churned", "fcr", "utilization", "abandonment"};
-  if (fractions.count(name) > 0 || ends_with(name, "_churned")) return Unit::kFraction;
-  if (name == "clv" || name == "revenue" || ends_with(name, "_cost") || ends_with(name, "_value")) {
-    return Unit::kMoney;
-  }
-  return Unit::kPlain;
-}
-
-// "1234567" -> "1,234,567" (digits only, sign handled by the caller).
-std::string group_thousands(const std::string& digits) {
-  std::string out;
-  const std::size_t n = digits.size();
-  for (std::size_t i = 0; i < n; ++i) {
-    if (i > 0 && (n - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
-// Whole number with thousands separators, e.g. -1234.6 -> "-1,235".
-std::string grouped_integer(double x) {
-  std::string s = fmt::format("{:.0f}", x);
-  const bool negative = !s.empty() && s[0] == '-';
-  if (negative) s.erase(0, 1);
-  if (s == "0") return "0";
-  return (negative ? "-" : "") + group_thousands(s);
-}
-
-std::string format_value(double x, Unit unit, const std::string& currency) {
-  if (!std::isfinite(x)) return "n/a";
-  switch (unit) {
-    case Unit::kFraction:
-      return fmt::format("{:.1f}%", 100.0 * x);
-    case Unit::kMoney: {
-      std::string s = std::fabs(x) >= 1000.0 ? grouped_integer(x) : fmt::format("{:.2f}", x);
-      return currency.empty() ? s : s + " " + currency;
-    }
-    case Unit::kPlain:
-      break;
-  }
-  if (std::fabs(x) >= 10000.0) return grouped_integer(x);  // 4 significant digits would need an exponent
-  return fmt::format("{:.4g}", x);
-}
-
-}  // namespace
-
-// One value per replication, in replication order; a replication without the metric gives NaN.
+// One value per replication of `metric`, in replication order (NaN where a replication lacks it).
 std::vector<double> replicates_of(const RunResult& r, const std::string& metric) {
   std::vector<double> values;
   values.reserve(r.replications.size());
@@ -201,20 +98,28 @@ std::vector<double> replicates_of(const RunResult& r, const std::string& metric)
   return values;
 }
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) {
-    if (c == '"') q += '"';
-    q += c;
-  }
-  return q + "\"";
+Json interval(const Summary& s) {
+  if (!s.ci95 || !std::isfinite(s.mean)) return Json(nullptr);
+  return Json::array({json_number(s.ci95->first), json_number(s.ci95->second)});
 }
 
-// Shortest representation that reads back to the same double; empty for NaN/inf (undefined).
-std::string csv_number(double x) { return std::isfinite(x) ? fmt::format("{}", x) : std::string(); }
+const Summary* delta_of(const VariantOutcome& v, const std::string& metric) {
+  const auto it = v.delta.find(metric);
+  return it == v.delta.end() ? nullptr : &it->second;
+}
 
-nlohmann::ordered_json result_document(const RunResult& result) {
+// Result files written by cxsim: large (every replication's values), nested a few levels.
+constexpr JsonLimits kResultLimits{"result", std::size_t{1} << 32, 16, 6};
+
+}  // namespace
+
+Report::Report(std::shared_ptr<const Document> document) : document_(std::move(document)) {}
+
+const std::string& Report::kind() const { return document_->kind; }
+
+std::string Report::json() const { return document_->json.dump(2) + "\n"; }
+
+Report run_report(const RunResult& result) {
   const RunInfo& info = result.info;
   Json doc = Json::object();
   doc["cxsim_version"] = kVersion;
@@ -224,18 +129,16 @@ nlohmann::ordered_json result_document(const RunResult& result) {
                          {"customers", info.customers},
                          {"horizon_periods", info.horizon_periods},
                          {"replications", info.replications},
-                         {"period_days", number(info.period_days)},
+                         {"period_days", json_number(info.period_days)},
                          {"currency", info.currency}};
   doc["run"] = Json{{"threads", info.threads}};
 
   Json metrics = Json::object();
-  for (const auto& [name, s] : metric_summaries(result)) {
-    Json m = Json::object();
-    m["mean"] = number(s.mean);
-    m["sd"] = s.sd ? number(*s.sd) : Json(nullptr);
-    m["ci95"] = s.ci95 ? Json::array({number(s.ci95->first), number(s.ci95->second)}) : Json(nullptr);
+  for (const auto& name : metric_names(result)) {
+    const std::vector<double> replicates = replicates_of(result, name);
+    Json m = summary_json(summarize(replicates));
     Json reps = Json::array();
-    for (double x : replicates_of(result, name)) reps.push_back(number(x));
+    for (double x : replicates) reps.push_back(json_number(x));
     m["replicates"] = std::move(reps);
     metrics[name] = std::move(m);
   }
@@ -247,7 +150,7 @@ nlohmann::ordered_json result_document(const RunResult& result) {
   for (const auto& [name, values] : series_means(result)) {
     if (name == "period" || name == "nps_period") continue;  // reserved for the axes above
     Json a = Json::array();
-    for (double x : values) a.push_back(number(x));
+    for (double x : values) a.push_back(json_number(x));
     series[name] = std::move(a);
   }
   doc["series"] = std::move(series);
@@ -255,96 +158,95 @@ nlohmann::ordered_json result_document(const RunResult& result) {
   doc["touchpoints"] = entity_means(result, &ReplicationResult::touchpoints);
   doc["channels"] = entity_means(result, &ReplicationResult::channels);
   doc["interventions"] = entity_means(result, &ReplicationResult::interventions);
-  return doc;
+  return make_report("run", std::move(doc));
 }
 
-std::string result_json(const RunResult& result) { return result_document(result).dump(2) + "\n"; }
+Report comparison_report(const Comparison& c) {
+  const std::string& metric = c.objective.metric;
+  Json doc = Json::object();
+  doc["cxsim_version"] = kVersion;
 
-void write_csv(const RunResult& result, const std::string& dir) {
-  ensure_directory(dir);
-  const std::string base = dir.empty() || dir.back() == '/' ? dir : dir + "/";
-  const auto means = series_means(result);
+  Json names = Json::array();
+  for (const VariantOutcome& v : c.variants) names.push_back(v.name);
+  doc["batch"] = Json{{"name", c.batch_name},
+                      {"description", c.batch_description},
+                      {"file", c.batch_file},
+                      {"base", c.base_file},
+                      {"objective", Json{{"metric", metric}, {"direction", direction_name(c.objective.direction)}}},
+                      {"variants", std::move(names)},
+                      {"common_random_numbers", true}};
 
-  {  // series.csv: every per-period series
-    std::vector<std::string> header = {"period"};
-    std::vector<const std::vector<double>*> columns;
-    for (const auto& [name, values] : means) {
-      if (name == "period" || values.size() != result.period.size()) continue;
-      header.push_back(name);
-      columns.push_back(&values);
-    }
-    write_file_atomic(base + "series.csv", csv_table(header, result.period, columns));
+  Json half_widths = Json::object();
+  for (std::size_t k = 1; k < c.variants.size(); ++k) {
+    const Summary* d = delta_of(c.variants[k], metric);
+    half_widths[c.variants[k].name] = d == nullptr ? Json(nullptr) : json_number(ci_half_width(*d));
   }
-  {  // nps.csv: nps first, then any other series recorded at the NPS periods
-    std::vector<std::string> header = {"nps_period", "nps"};
-    std::vector<const std::vector<double>*> columns = {nullptr};
-    for (const auto& [name, values] : means) {
-      if (values.size() != result.nps_period.size()) continue;
-      if (name == "nps") {
-        columns[0] = &values;
-      } else if (name != "nps_period") {
-        header.push_back(name);
-        columns.push_back(&values);
-      }
-    }
-    write_file_atomic(base + "nps.csv", csv_table(header, result.nps_period, columns));
+  doc["stopping"] = Json{{"rule", c.target_half_width ? "target_ci" : "fixed"},
+                         {"outcome", stop_reason_name(c.stop)},
+                         {"replications", c.replications},
+                         {"rounds", c.rounds},
+                         {"target_half_width", c.target_half_width ? json_number(*c.target_half_width) : Json(nullptr)},
+                         {"max_replications", c.max_replications ? Json(*c.max_replications) : Json(nullptr)},
+                         {"objective_half_width", std::move(half_widths)}};
+
+  Json ranking = Json::array();
+  int rank = 0;
+  for (std::size_t k : rank_variants(c)) {
+    const VariantOutcome& v = c.variants[k];
+    const Summary s = summarize(replicates_of(v.result, metric));
+    const Summary* d = delta_of(v, metric);
+    ranking.push_back(Json{{"rank", ++rank},
+                           {"variant", v.name},
+                           {"mean", json_number(s.mean)},
+                           {"ci95", interval(s)},
+                           {"delta", d == nullptr ? Json(nullptr) : json_number(d->mean)},
+                           {"delta_ci95", d == nullptr ? Json(nullptr) : interval(*d)},
+                           {"excludes_zero", d != nullptr && interval_excludes_zero(*d)}});
   }
-  {  // metrics.csv
-    std::string out = "metric,mean,sd,ci95_lo,ci95_hi\n";
-    for (const auto& [name, s] : metric_summaries(result)) {
-      out += fmt::format("{},{},{},{},{}\n", csv_field(name), csv_number(s.mean), csv_optional(s.sd),
-                         s.ci95 ? csv_number(s.ci95->first) : std::string(),
-                         s.ci95 ? csv_number(s.ci95->second) : std::string());
+  doc["ranking"] = std::move(ranking);
+
+  Json variants = Json::object();
+  const RunResult& baseline = c.variants.front().result;
+  for (const VariantOutcome& v : c.variants) {
+    Json block = run_report(v.result).document().json;
+    block["description"] = v.description;
+    Json delta = Json::object();
+    for (const auto& [name, s] : v.delta) {
+      Json reps = Json::array();
+      for (double x : paired_replicates(v.result, baseline, name)) reps.push_back(json_number(x));
+      delta[name] = Json{{"mean", json_number(s.mean)},
+                         {"sd", s.sd && std::isfinite(s.mean) ? json_number(*s.sd) : Json(nullptr)},
+                         {"ci95", interval(s)},
+                         {"replicates", std::move(reps)}};
     }
-    write_file_atomic(base + "metrics.csv", out);
+    block["delta"] = std::move(delta);
+    variants[v.name] = std::move(block);
   }
+  doc["variants"] = std::move(variants);
+  return make_report("comparison", std::move(doc));
 }
 
-void print_summary(std::ostream& out, const RunResult& result) {
-  const RunInfo& info = result.info;
-  out << fmt::format("{}: {} customers x {} replications, {} periods, seed {}\n", info.scenario_name, info.customers,
-                     info.replications, info.horizon_periods, info.seed);
-
-  auto summaries = metric_summaries(result);
-  // The contract's metrics in their reading order first, then any others by name.
-  const auto& order = summary_order();
-  auto rank = [&](const std::string& name) {
-    const auto it = std::find(order.begin(), order.end(), name);
-    return static_cast<std::size_t>(it - order.begin());
-  };
-  std::stable_sort(summaries.begin(), summaries.end(),
-                   [&](const auto& a, const auto& b) { return rank(a.first) < rank(b.first); });
-
-  struct Row {
-    std::string metric, mean, ci;
-  };
-  std::vector<Row> rows = {{"metric", "mean", "95% CI"}};
-  for (const auto& [name, s] : summaries) {
-    const Unit unit = unit_of(name);
-    Row row{name, format_value(s.mean, unit, info.currency), "n/a"};
-    if (s.ci95 && std::isfinite(s.mean)) {
-      row.ci = "[" + format_value(s.ci95->first, unit, info.currency) + ", " +
-               format_value(s.ci95->second, unit, info.currency) + "]";
-    }
-    rows.push_back(std::move(row));
+Report read_report(const std::string& path) {
+  Json doc = read_ordered_json_file(path, kResultLimits);
+  std::string kind = "unknown";
+  if (doc.is_object() && doc.contains("batch") && doc.contains("variants")) {
+    kind = "comparison";
+  } else if (doc.is_object() && doc.contains("scenario") && doc.contains("metrics")) {
+    kind = "run";
   }
-  std::size_t w_metric = 0, w_mean = 0;
-  for (const auto& r : rows) {
-    w_metric = std::max(w_metric, r.metric.size());
-    w_mean = std::max(w_mean, r.mean.size());
-  }
-  for (const auto& r : rows) {
-    out << fmt::format("  {:<{}}  {:>{}}  {}\n", r.metric, w_metric, r.mean, w_mean, r.ci);
-  }
+  return make_report(std::move(kind), std::move(doc));
 }
 
-std::string format_metric(const std::string& metric, double value, const std::string& currency, bool difference) {
-  const Unit unit = unit_of(metric);
-  if (!difference || !std::isfinite(value)) return format_value(value, unit, currency);
-  if (value == 0.0) return unit == Unit::kFraction ? "0.00 pp" : format_value(0.0, unit, currency);
-  if (unit == Unit::kFraction) return fmt::format("{:+.2f} pp", 100.0 * value);
-  const std::string magnitude = format_value(std::fabs(value), unit, currency);
-  return (value > 0.0 ? "+" : value < 0.0 ? "-" : "") + magnitude;
+void JsonReporter::check() const {
+  if (path_ != "-") check_output_file(path_);
+}
+
+void JsonReporter::write(const Report& report) {
+  if (path_ == "-") {
+    std::cout << report.json();
+  } else {
+    write_file_atomic(path_, report.json());
+  }
 }
 
 }  // namespace cxsim

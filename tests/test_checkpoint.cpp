@@ -89,7 +89,7 @@ struct Fixture {
 std::string full_run_json(const Fixture& f) {
   cxsim::RunOptions o;
   o.threads = 2;
-  return cxsim::result_json(cxsim::run_simulation(f.scenario, o));
+  return cxsim::run_report(cxsim::run_simulation(f.scenario, o)).json();
 }
 
 }  // namespace
@@ -256,7 +256,7 @@ TEST(Checkpoint, ResumedRunIsByteIdenticalToUninterrupted) {
     resume.on_replication = [&](int, const cxsim::ReplicationResult&) { ++ran; };
     const cxsim::RunResult r = cxsim::run_with_checkpoint(f.scenario, resume, &cp, path);
     EXPECT_EQ(ran, f.scenario.replications - k) << "resume must run only the missing replications";
-    EXPECT_TRUE(cxsim::result_json(r) == expected) << "resumed result differs from the uninterrupted run";
+    EXPECT_TRUE(cxsim::run_report(r).json() == expected) << "resumed result differs from the uninterrupted run";
     EXPECT_EQ(cxsim::load_checkpoint(path).replications.size(), static_cast<std::size_t>(f.scenario.replications));
   }
 }
@@ -285,7 +285,7 @@ TEST(Checkpoint, CancelMidReplicationKeepsCompletedOnly) {
   EXPECT_EQ(cp.replications.size(), 2u);
   cxsim::RunOptions resume;
   resume.threads = 2;
-  EXPECT_TRUE(cxsim::result_json(cxsim::run_with_checkpoint(f.scenario, resume, &cp, "")) == full_run_json(f));
+  EXPECT_TRUE(cxsim::run_report(cxsim::run_with_checkpoint(f.scenario, resume, &cp, "")).json() == full_run_json(f));
 }
 
 // A finished run extended with more replications equals a run of that many from the start.
@@ -300,13 +300,13 @@ TEST(Checkpoint, ExtendingAFinishedRunMatchesALongerRun) {
   longer.replications = 7;
   const cxsim::Checkpoint cp = cxsim::load_checkpoint(path);
   cxsim::check_checkpoint_matches(cp, longer, path);
-  const std::string extended = cxsim::result_json(cxsim::run_with_checkpoint(longer, o, &cp, ""));
-  EXPECT_TRUE(extended == cxsim::result_json(cxsim::run_simulation(longer, o)));
+  const std::string extended = cxsim::run_report(cxsim::run_with_checkpoint(longer, o, &cp, "")).json();
+  EXPECT_TRUE(extended == cxsim::run_report(cxsim::run_simulation(longer, o)).json());
   // And a shorter run uses the first replications of a longer checkpoint.
   cxsim::Scenario shorter = f.scenario;
   shorter.replications = 2;
-  EXPECT_TRUE(cxsim::result_json(cxsim::run_with_checkpoint(shorter, o, &cp, "")) ==
-              cxsim::result_json(cxsim::run_simulation(shorter, o)));
+  EXPECT_TRUE(cxsim::run_report(cxsim::run_with_checkpoint(shorter, o, &cp, "")).json() ==
+              cxsim::run_report(cxsim::run_simulation(shorter, o)).json());
 }
 
 TEST(Checkpoint, UnwritableCheckpointFailsBeforeRunning) {

@@ -17,7 +17,6 @@
 #include "cli_helpers.hpp"
 #include "cxsim/batch.hpp"
 #include "cxsim/compare.hpp"
-#include "cxsim/compare_report.hpp"
 #include "cxsim/report.hpp"
 #include "cxsim/runner.hpp"
 #include "cxsim/stats.hpp"
@@ -137,7 +136,7 @@ TEST(Compare, SelfComparisonIsExactlyZero) {
   for (const std::string name : {"empty_patch", "same_values", "baseline"}) {
     SCOPED_TRACE(name);
     const cxsim::VariantOutcome& v = outcome(c, name);
-    EXPECT_EQ(cxsim::result_json(v.result), cxsim::result_json(base));
+    EXPECT_EQ(cxsim::run_report(v.result).json(), cxsim::run_report(base).json());
     ASSERT_EQ(v.delta.size(), cxsim::reported_metric_names().size());
     for (const auto& [metric, d] : v.delta) {
       SCOPED_TRACE(metric);
@@ -225,7 +224,7 @@ TEST(Compare, DeterministicAcrossThreadCounts) {
   const auto json_for = [](int threads) {
     cxsim::Comparison c = run_batch(kStaffing, {}, threads);
     for (auto& v : c.variants) v.result.info.threads = 0;
-    return cxsim::comparison_json(c);
+    return cxsim::comparison_report(c).json();
   };
   const std::string one = json_for(1);
   EXPECT_TRUE(one == json_for(2)) << "comparison differs between 1 and 2 threads";
@@ -269,7 +268,8 @@ TEST(SequentialStopping, StopsWhenTheTargetIsReachedWithTheBitsOfOneRun) {
   cxsim::BatchOverrides all = two;
   all.run.replications = c.replications;
   const cxsim::Comparison once = run_batch(kStaffing, all);
-  const json a = json::parse(cxsim::comparison_json(c)), b = json::parse(cxsim::comparison_json(once));
+  const json a = json::parse(cxsim::comparison_report(c).json()),
+             b = json::parse(cxsim::comparison_report(once).json());
   EXPECT_TRUE(a.at("variants") == b.at("variants"));
   EXPECT_EQ(a.at("stopping").at("outcome"), "target_reached");
   EXPECT_EQ(b.at("stopping").at("outcome"), "fixed");
@@ -286,7 +286,7 @@ TEST(SequentialStopping, StopsAtTheCapAndSaysSo) {
   EXPECT_EQ(c.stop, cxsim::StopReason::kMaxReplications);
   EXPECT_EQ(c.replications, 5);
   EXPECT_EQ(c.variants.front().result.replications.size(), 5u);
-  const json doc = json::parse(cxsim::comparison_json(c));
+  const json doc = json::parse(cxsim::comparison_report(c).json());
   EXPECT_EQ(doc.at("stopping").at("outcome"), "max_replications");
   EXPECT_EQ(doc.at("stopping").at("max_replications"), 5);
   EXPECT_EQ(doc.at("stopping").at("replications"), 5);

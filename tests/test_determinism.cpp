@@ -28,7 +28,7 @@ const char* kScenario = R"({"name": "determinism", "seed": 99, "horizon_periods"
 std::string result_for(int threads) {
   cxsim::RunResult r = cxsim::testing::run_text(kScenario, threads);
   r.info.threads = 0;
-  return cxsim::result_json(r);
+  return cxsim::run_report(r).json();
 }
 
 const std::string& reference() {
@@ -71,5 +71,5 @@ TEST(Determinism, ReplicationRangesConcatenateToTheFullRun) {
   EXPECT_EQ(a.info.replications, 1);
   a.replications.push_back(b.replications[0]);
   a.info.replications = 2;
-  EXPECT_EQ(cxsim::result_json(a), cxsim::result_json(whole));
+  EXPECT_EQ(cxsim::run_report(a).json(), cxsim::run_report(whole).json());
 }

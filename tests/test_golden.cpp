@@ -65,7 +65,7 @@ std::string golden_run(const std::string& name) {
   const cxsim::Model model = cxsim::compile_model(s);
   cxsim::RunOptions options;
   options.threads = kGoldenThreads;
-  return cxsim::result_json(cxsim::run_simulation(s, options));
+  return cxsim::run_report(cxsim::run_simulation(s, options)).json();
 }
 
 std::vector<std::string> lines_of(const std::string& text) {

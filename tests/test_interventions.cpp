@@ -289,5 +289,5 @@ TEST(Interventions, IdenticalForAnyThreadCount) {
       R"(, "failure": 0.2)", "", 40, 2);
   cxsim::RunResult one = run_text(text, 1), four = run_text(text, 4);
   one.info.threads = four.info.threads = 0;
-  EXPECT_EQ(cxsim::result_json(one), cxsim::result_json(four));
+  EXPECT_EQ(cxsim::run_report(one).json(), cxsim::run_report(four).json());
 }

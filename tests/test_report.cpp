@@ -111,7 +111,7 @@ class ReportDir : public ::testing::Test {
 }  // namespace
 
 TEST(Report, JsonHasContractKeys) {
-  const json doc = json::parse(cxsim::result_json(two_replications()));
+  const json doc = json::parse(cxsim::run_report(two_replications()).json());
   EXPECT_EQ(doc.at("cxsim_version"), cxsim::kVersion);
   const json& sc = doc.at("scenario");
   EXPECT_EQ(sc.at("name"), "tiny");
@@ -138,7 +138,7 @@ TEST(Report, JsonHasContractKeys) {
 }
 
 TEST(Report, JsonOpensWithVersionAndEndsWithNewline) {
-  const std::string text = cxsim::result_json(two_replications());
+  const std::string text = cxsim::run_report(two_replications()).json();
   ASSERT_FALSE(text.empty());
   EXPECT_EQ(text.back(), '\n');
   const auto doc = nlohmann::ordered_json::parse(text);
@@ -151,7 +151,7 @@ TEST(Report, JsonOpensWithVersionAndEndsWithNewline) {
 }
 
 TEST(Report, JsonMetricValues) {
-  const json m = json::parse(cxsim::result_json(two_replications())).at("metrics");
+  const json m = json::parse(cxsim::run_report(two_replications()).json()).at("metrics");
   const json& nps = m.at("nps");
   EXPECT_EQ(nps.at("mean").get<double>(), 20.0);
   EXPECT_NEAR(nps.at("sd").get<double>(), std::sqrt(200.0), 1e-12);
@@ -185,7 +185,7 @@ TEST(Report, JsonMetricValues) {
 }
 
 TEST(Report, JsonSeriesAndEntityMeans) {
-  const json doc = json::parse(cxsim::result_json(two_replications()));
+  const json doc = json::parse(cxsim::run_report(two_replications()).json());
   const json& s = doc.at("series");
   EXPECT_EQ(s.at("period"), json::array({0, 1, 2}));
   EXPECT_EQ(s.at("nps_period"), json::array({2}));
@@ -205,7 +205,7 @@ TEST(Report, JsonSeriesAndEntityMeans) {
 }
 
 TEST(Report, JsonOneReplicationHasNullSpread) {
-  const json doc = json::parse(cxsim::result_json(one_replication()));
+  const json doc = json::parse(cxsim::run_report(one_replication()).json());
   const json& nps = doc.at("metrics").at("nps");
   EXPECT_EQ(nps.at("mean"), 12.5);
   EXPECT_TRUE(nps.at("sd").is_null());
@@ -217,13 +217,13 @@ TEST(Report, JsonOneReplicationHasNullSpread) {
 }
 
 TEST(Report, JsonIsDeterministic) {
-  EXPECT_EQ(cxsim::result_json(two_replications()), cxsim::result_json(two_replications()));
+  EXPECT_EQ(cxsim::run_report(two_replications()).json(), cxsim::run_report(two_replications()).json());
 }
 
 TEST(Report, JsonOfEmptyRun) {
   cxsim::RunResult r;
   r.info.scenario_name = "empty";
-  const json doc = json::parse(cxsim::result_json(r));
+  const json doc = json::parse(cxsim::run_report(r).json());
   EXPECT_TRUE(doc.at("metrics").empty());
   EXPECT_EQ(doc.at("series").at("period"), json::array());
 }
@@ -232,14 +232,14 @@ using ReportCsv = ReportDir;
 
 TEST_F(ReportCsv, ExactContentOneReplication) {
   const fs::path dir = dir_ / "nested" / "csv";
-  cxsim::write_csv(one_replication(), dir.string());
+  cxsim::CsvReporter(dir.string()).write(cxsim::run_report(one_replication()));
   EXPECT_EQ(read(dir / "series.csv"), "period,active,retention\n0,10,1\n1,9,0.9\n");
   EXPECT_EQ(read(dir / "nps.csv"), "nps_period,nps\n1,12.5\n");
   EXPECT_EQ(read(dir / "metrics.csv"), "metric,mean,sd,ci95_lo,ci95_hi\nnps,12.5,,,\nsurvey_nps,,,,\n");
 }
 
 TEST_F(ReportCsv, TwoReplications) {
-  cxsim::write_csv(two_replications(), dir_.string());
+  cxsim::CsvReporter(dir_.string()).write(cxsim::run_report(two_replications()));
   EXPECT_EQ(read(dir_ / "series.csv"), "period,active,frt\n0,100,2\n1,92.5,\n2,85,3\n");
   EXPECT_EQ(read(dir_ / "nps.csv"), "nps_period,nps\n2,20\n");
   const std::string metrics = read(dir_ / "metrics.csv");
@@ -256,12 +256,13 @@ TEST_F(ReportCsv, TwoReplications) {
 TEST_F(ReportCsv, FailsWhenDirectoryIsAFile) {
   fs::create_directories(dir_);
   std::ofstream(dir_ / "file") << "x";
-  EXPECT_THROW(cxsim::write_csv(one_replication(), (dir_ / "file").string()), std::runtime_error);
+  EXPECT_THROW(cxsim::CsvReporter((dir_ / "file").string()).write(cxsim::run_report(one_replication())),
+               std::runtime_error);
 }
 
 TEST(Report, SummaryRowsAndFormatting) {
   std::ostringstream out;
-  cxsim::print_summary(out, two_replications());
+  cxsim::ConsoleReporter(out).write(cxsim::run_report(two_replications()));
   const std::string text = out.str();
   std::vector<std::string> lines;
   {
@@ -320,7 +321,7 @@ TEST(Report, SummaryRowsAndFormatting) {
 
 TEST(Report, SummaryOneReplicationHasNoInterval) {
   std::ostringstream out;
-  cxsim::print_summary(out, one_replication());
+  cxsim::ConsoleReporter(out).write(cxsim::run_report(one_replication()));
   const std::string text = out.str();
   EXPECT_EQ(text.rfind("one: 10 customers x 1 replications, 2 periods, seed 0\n", 0), 0u) << text;
   EXPECT_NE(text.find("12.5"), std::string::npos) << text;
@@ -333,7 +334,7 @@ TEST(Report, SummaryLargeAndSmallNumbers) {
   r.replications[0].metrics = {{"tickets_per_period", 123456.7}, {"ces", 2.345678}, {"net_value", -1234567.8},
                                {"service_cost", 999.994},        {"fcr", 0.7234},   {"frt_minutes", 0.00012341}};
   std::ostringstream out;
-  cxsim::print_summary(out, r);
+  cxsim::ConsoleReporter(out).write(cxsim::run_report(r));
   const std::string text = out.str();
   EXPECT_NE(text.find(" 123,457 "), std::string::npos) << text;
   EXPECT_NE(text.find(" 2.346 "), std::string::npos) << text;

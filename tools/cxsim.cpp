@@ -12,6 +12,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,13 +20,11 @@
 #include "cxsim/batch.hpp"
 #include "cxsim/checkpoint.hpp"
 #include "cxsim/compare.hpp"
-#include "cxsim/compare_report.hpp"
 #include "cxsim/diagnostics.hpp"
 #include "cxsim/report.hpp"
 #include "cxsim/runner.hpp"
 #include "cxsim/scenario.hpp"
 #include "cxsim/version.hpp"
-#include "io.hpp"
 
 namespace {
 
@@ -141,13 +140,20 @@ std::string interrupted_message(const cxsim::Interrupted& e, int replications, c
   return out;
 }
 
-// Writes a result document to `path` atomically, or to stdout for "-".
-void write_output(const std::string& path, const std::string& json) {
-  if (path == "-") {
-    std::cout << json;
-  } else {
-    cxsim::write_file_atomic(path, json);
-  }
+// The reporters the options ask for: the result file (-o), CSV files (--csv) and the console table
+// (unless --quiet or the result file goes to stdout). Each checks its destination at once, so an
+// unwritable path fails before hours of simulation, not after.
+std::vector<std::unique_ptr<cxsim::Reporter>> checked_reporters(const RunArgs& a) {
+  std::vector<std::unique_ptr<cxsim::Reporter>> reporters;
+  if (!a.output.empty()) reporters.push_back(std::make_unique<cxsim::JsonReporter>(a.output));
+  if (!a.csv_dir.empty()) reporters.push_back(std::make_unique<cxsim::CsvReporter>(a.csv_dir));
+  if (!a.quiet && a.output != "-") reporters.push_back(std::make_unique<cxsim::ConsoleReporter>(std::cout));
+  for (const auto& r : reporters) r->check();
+  return reporters;
+}
+
+void write_reports(const std::vector<std::unique_ptr<cxsim::Reporter>>& reporters, const cxsim::Report& report) {
+  for (const auto& r : reporters) r->write(report);
 }
 
 int cmd_run(const RunArgs& a) {
@@ -159,9 +165,7 @@ int cmd_run(const RunArgs& a) {
     cxsim::check_checkpoint_matches(*resume, scenario, a.resume);
   }
   const std::string checkpoint = a.checkpoint.empty() ? a.resume : a.checkpoint;
-  // Fail before hours of simulation, not after, when an output cannot be written.
-  if (!a.output.empty() && a.output != "-") cxsim::check_output_file(a.output);
-  if (!a.csv_dir.empty()) cxsim::check_output_directory(a.csv_dir);
+  const auto reporters = checked_reporters(a);
 
   install_interrupt_handlers();
   cxsim::RunResult result;
@@ -179,9 +183,7 @@ int cmd_run(const RunArgs& a) {
       return 128 + static_cast<int>(g_interrupt_signal);
     }
   }
-  if (!a.output.empty()) write_output(a.output, cxsim::result_json(result));
-  if (!a.csv_dir.empty()) cxsim::write_csv(result, a.csv_dir);
-  if (!a.quiet && a.output != "-") cxsim::print_summary(std::cout, result);
+  write_reports(reporters, cxsim::run_report(result));
   return kExitOk;
 }
 
@@ -200,8 +202,7 @@ int cmd_compare(const CompareArgs& c) {
   const cxsim::Batch batch = cxsim::load_batch(a.scenario, overrides, &warnings);
   print_diagnostics(warnings);
 
-  if (!a.output.empty() && a.output != "-") cxsim::check_output_file(a.output);
-  if (!a.csv_dir.empty()) cxsim::check_output_directory(a.csv_dir);
+  const auto reporters = checked_reporters(a);
   install_interrupt_handlers();
 
   Progress progress(!a.quiet);
@@ -237,9 +238,7 @@ int cmd_compare(const CompareArgs& c) {
                e.replication() + 1, e.period());
     return 128 + signal_number;
   }
-  if (!a.output.empty()) write_output(a.output, cxsim::comparison_json(comparison));
-  if (!a.csv_dir.empty()) cxsim::write_comparison_csv(comparison, a.csv_dir);
-  if (!a.quiet && a.output != "-") cxsim::print_comparison(std::cout, comparison);
+  write_reports(reporters, cxsim::comparison_report(comparison));
   return kExitOk;
 }
 
