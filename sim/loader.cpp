@@ -252,6 +252,14 @@ nlohmann::json scenario_document(const Scenario& scenario) {
   return out;
 }
 
+std::optional<std::string> scenario_value(const Scenario& scenario, const std::string& pointer) {
+  if (!pointer_tokens(pointer) && !pointer.empty()) return std::nullopt;
+  const json doc = scenario_document(scenario);
+  const json::json_pointer p(pointer);
+  if (!doc.contains(p)) return std::nullopt;
+  return doc.at(p).dump();
+}
+
 Scenario parse_scenario(std::string_view text, const std::string& file, std::vector<Diagnostic>* warnings) {
   return scenario_from_document(parse_json_text(text, file, kScenarioLimits), file, warnings);
 }

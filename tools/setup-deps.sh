@@ -12,6 +12,7 @@ packages=(
   libvalijson-dev                        # JSON Schema checks of scenarios (cxsim validate)
   librandom123-dev                       # Philox4x32-10 counter-based streams
   libcli11-dev                           # command line
+  libnlopt-cxx-dev                       # NLopt: derivative-free optimisation (optimize, calibrate)
   libfmt-dev                             # formatting
   libgtest-dev libgmock-dev              # GoogleTest
   libbenchmark-dev                       # Google Benchmark

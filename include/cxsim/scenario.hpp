@@ -47,6 +47,11 @@ Scenario load_scenario(const std::string& path, const std::vector<Assignment>& a
 // Same, from text already in memory; `file` names it in diagnostics.
 Scenario parse_scenario(std::string_view text, const std::string& file, std::vector<Diagnostic>* warnings = nullptr);
 
+// The value at RFC 6901 `pointer` in the scenario's effective document (the scenario written back
+// with every default of the schema filled in), as JSON text ("12", "0.15", "\"queue\"", "{...}");
+// nullopt when the pointer names no value. What-if tools read base values here.
+std::optional<std::string> scenario_value(const Scenario& scenario, const std::string& pointer);
+
 // Command-line overrides of a run's size (`--customers`, `--replications`, `--seed`, `--horizon`).
 struct RunOverrides {
   std::optional<std::int64_t> customers;

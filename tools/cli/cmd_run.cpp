@@ -83,7 +83,7 @@ Command add_run_command(CLI::App& app) {
   auto args = std::make_shared<RunCommandArgs>();
   CLI::App* cmd = app.add_subcommand("run", "Simulate a scenario and report metrics with 95% confidence intervals");
   cmd->add_option("scenario", args->run.input, "Scenario JSON file")->required();
-  add_run_options(*cmd, args->run);
+  add_run_options(*cmd, args->run, "a scenario value before validation");
   cmd->get_option("--csv")->description("Write series.csv, nps.csv and metrics.csv into this directory");
   cmd->add_option("--checkpoint", args->checkpoint,
                   "Save completed replications to this file after each one (atomically), for --resume");
