@@ -193,9 +193,33 @@ struct LineOptions {
   int height = kChartHeight;
 };
 
+// Vertical pixel offsets that keep the end labels of lines about `gap` pixels apart: labels are
+// placed where their values fall on a linear axis of `height` pixels over [lo, hi] (the data's
+// range; the chart's nice rounding of the axis narrows the gaps a little), then pushed apart in
+// value order. The chart draws each label at its value moved by its offset.
+std::vector<double> dodge_labels(const std::vector<double>& values, double lo, double hi, double height, double gap) {
+  const std::size_t n = values.size();
+  std::vector<double> pixel(n), placed(n);
+  for (std::size_t i = 0; i < n; ++i) pixel[i] = hi > lo ? height * (hi - values[i]) / (hi - lo) : height / 2.0;
+  std::vector<std::size_t> order(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return pixel[a] < pixel[b]; });
+  // Place top to bottom, then centre the group of shifted labels on where they belong on average.
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::size_t i = order[k];
+    placed[i] = k == 0 ? pixel[i] : std::max(pixel[i], placed[order[k - 1]] + gap);
+  }
+  double shift = 0.0;
+  for (std::size_t i = 0; i < n; ++i) shift += placed[i] - pixel[i];
+  shift /= static_cast<double>(std::max<std::size_t>(n, 1));
+  std::vector<double> offsets(n);
+  for (std::size_t i = 0; i < n; ++i) offsets[i] = std::round(placed[i] - pixel[i] - shift);
+  return offsets;
+}
+
 // Lines over a numeric x (periods). Lines without a finite value are left out. Several lines are
-// told apart by colour, dash pattern and (for points) shape, and by their names at the line ends,
-// so the chart reads without colour.
+// told apart by colour and dash pattern, and by their names at the line ends
+// (moved apart where lines end close together), so the chart reads without colour.
 std::optional<Chart> line_chart(const std::string& id, const std::string& title, const std::string& description,
                                 const std::vector<Line>& all_lines, const LineOptions& o) {
   std::vector<const Line*> lines;
@@ -206,17 +230,34 @@ std::optional<Chart> line_chart(const std::string& id, const std::string& title,
   Chart c{id, title, description, spec_frame(description), {}};
   const bool several = lines.size() > 1;
 
-  Json rows = Json::array(), labels = Json::array();
+  Json rows = Json::array();
+  std::vector<std::pair<const Line*, std::size_t>> ends;  // each line's last finite point
+  double lo = o.y_zero ? 0.0 : std::numeric_limits<double>::infinity();
+  double hi = o.y_zero ? 0.0 : -std::numeric_limits<double>::infinity();
   for (const Line* l : lines) {
     const std::size_t n = std::min(l->x.size(), l->y.size());
     std::optional<std::size_t> last;
     for (std::size_t i = 0; i < n; ++i) {
       rows.push_back(Json{{"period", chart_number(l->x[i])}, {"value", chart_number(l->y[i])}, {"series", l->name}});
-      if (std::isfinite(l->y[i]) && std::isfinite(l->x[i])) last = i;
+      if (std::isfinite(l->y[i]) && std::isfinite(l->x[i])) {
+        last = i;
+        lo = std::min(lo, l->y[i]);
+        hi = std::max(hi, l->y[i]);
+      }
     }
-    if (several && o.end_labels && last) {
-      labels.push_back(
-          Json{{"period", chart_number(l->x[*last])}, {"value", chart_number(l->y[*last])}, {"series", l->name}});
+    if (last) ends.emplace_back(l, *last);
+  }
+  Json labels = Json::array();
+  if (several && o.end_labels) {
+    std::vector<double> end_values;
+    for (const auto& [l, i] : ends) end_values.push_back(l->y[i]);
+    const std::vector<double> offsets = dodge_labels(end_values, lo, hi, o.height, 12.0);
+    const double per_pixel = hi > lo ? (hi - lo) / o.height : 1.0 / o.height;
+    for (std::size_t k = 0; k < ends.size(); ++k) {
+      const auto& [l, i] = ends[k];
+      labels.push_back(Json{{"period", chart_number(l->x[i])},
+                            {"value", chart_number(l->y[i] - offsets[k] * per_pixel)},
+                            {"series", l->name}});
     }
   }
 
@@ -227,9 +268,11 @@ std::optional<Chart> line_chart(const std::string& id, const std::string& title,
                   {"axis", {{"format", "d"}, {"tickMinStep", 1}}}};
   Json y = {{"field", "value"}, {"type", "quantitative"}, {"title", o.y_title}, {"axis", {{"format", o.y_format}}}};
   if (!o.y_zero) y["scale"] = {{"zero", false}};
+  // Axes pick their precision from the tick step; a tooltip shows one value, so it names its own.
+  const std::string tooltip_format = o.y_format == "%" ? ".1%" : ",.4~r";
   const Json tooltip = Json::array({{{"field", "series"}, {"title", o.group_title.empty() ? "series" : o.group_title}},
                                     {{"field", "period"}, {"title", "period"}},
-                                    {{"field", "value"}, {"title", "value"}, {"format", o.y_format}}});
+                                    {{"field", "value"}, {"title", "value"}, {"format", tooltip_format}}});
 
   Json layers = Json::array();
   if (o.band) {
@@ -252,22 +295,23 @@ std::optional<Chart> line_chart(const std::string& id, const std::string& title,
       c.marks.add("area", 1);
     }
   }
+  // With points, they are the line mark's own overlay (Vega-Lite's line "point"), so colour and
+  // dash share one legend.
+  Json line_mark = {{"type", "line"}, {"strokeWidth", 1.6}};
   Json line_encoding = {{"x", x}, {"y", y}};
+  if (o.points) {
+    line_mark["point"] = {{"filled", true}, {"size", 40}};
+    line_encoding["tooltip"] = tooltip;
+  }
   if (several) {
     const Json legend = {{"orient", "bottom"}, {"direction", "horizontal"}, {"symbolStrokeWidth", 2.5}};
-    line_encoding["color"] = {{"field", "series"}, {"type", "nominal"}, {"title", o.group_title}, {"legend", legend}};
-    line_encoding["strokeDash"] = {
-        {"field", "series"}, {"type", "nominal"}, {"title", o.group_title}, {"legend", legend}};
+    for (const char* channel : {"color", "strokeDash"}) {
+      line_encoding[channel] = {{"field", "series"}, {"type", "nominal"}, {"title", o.group_title}, {"legend", legend}};
+    }
   }
-  layers.push_back(Json{{"mark", {{"type", "line"}, {"strokeWidth", 1.6}}}, {"encoding", line_encoding}});
+  layers.push_back(Json{{"mark", line_mark}, {"encoding", line_encoding}});
   c.marks.add("line", lines.size());
   if (o.points) {
-    Json point_encoding = {{"x", x}, {"y", y}, {"tooltip", tooltip}};
-    if (several) {  // the lines' legend and labels name the series; no second legend
-      point_encoding["shape"] = {{"field", "series"}, {"type", "nominal"}, {"legend", nullptr}};
-      point_encoding["color"] = line_encoding["color"];
-    }
-    layers.push_back(Json{{"mark", {{"type", "point"}, {"filled", true}, {"size", 40}}}, {"encoding", point_encoding}});
     for (const Line* l : lines) {
       std::size_t n = 0;
       for (std::size_t i = 0; i < std::min(l->x.size(), l->y.size()); ++i) n += std::isfinite(l->y[i]) ? 1 : 0;
@@ -276,7 +320,7 @@ std::optional<Chart> line_chart(const std::string& id, const std::string& title,
   }
   if (!labels.empty()) {
     layers.push_back(Json{{"data", {{"values", labels}}},
-                          {"mark", {{"type", "text"}, {"align", "left"}, {"dx", 5}, {"fontSize", 11}}},
+                          {"mark", {{"type", "text"}, {"align", "left"}, {"dx", 7}, {"fontSize", 11}}},
                           {"encoding", {{"x", x}, {"y", y}, {"text", {{"field", "series"}}}}}});
     c.marks.add("text", labels.size());
   }
@@ -478,9 +522,10 @@ std::string join(const std::vector<std::string>& names) {
   return out;
 }
 
-// Per-entity lines worth drawing: those with a non-zero value. The others are named in the
-// description (zero throughout, e.g. the wait of an unlimited channel; or no value at all, e.g. the
-// utilization of a channel without agents), so the chart does not hide them silently.
+// Per-entity lines worth drawing: those with a non-zero value, or, when every line is zero
+// throughout, all of them. The others are named in the description (zero throughout, e.g. the wait
+// of an unlimited channel; or no value at all, e.g. the utilization of a channel without agents),
+// so the chart does not hide them silently.
 std::vector<Line> drop_flat_lines(std::vector<Line> lines, std::string& description) {
   std::vector<Line> kept;
   std::vector<std::string> zero, none;
@@ -493,7 +538,14 @@ std::vector<Line> drop_flat_lines(std::vector<Line> lines, std::string& descript
       kept.push_back(std::move(l));
     }
   }
-  if (!kept.empty() && !zero.empty()) description += " Zero throughout, not drawn: " + join(zero) + ".";
+  if (kept.empty() && !zero.empty()) {  // zero everywhere is a result too (no wait, no backlog): draw it
+    for (auto& l : lines) {
+      if (any_finite(l.y)) kept.push_back(std::move(l));
+    }
+    description += " All are zero throughout.";
+  } else if (!zero.empty()) {
+    description += " Zero throughout, not drawn: " + join(zero) + ".";
+  }
   if (!kept.empty() && !none.empty()) description += " Without values, not drawn: " + join(none) + ".";
   return kept;
 }
@@ -510,7 +562,7 @@ std::optional<Chart> retention_chart(const RunContext& r) {
   LineOptions o;
   o.x_title = r.period_axis;
   o.y_title = "Initial customers still active (%)";
-  o.y_format = ".0%";
+  o.y_format = "%";
   o.y_zero = false;
   std::string description =
       "Share of the initial customers still active at the end of each period (mean over replications).";
@@ -598,12 +650,12 @@ const std::vector<EntityMeasure>& channel_measures() {
        "Contacts arriving at each channel per period (mean over replications)."},
       {"frt", "answered_wait", "Answered wait (FRT) by channel", "Mean wait of answered contacts (minutes)", ",~r",
        "Mean wait of the contacts each queue channel answered in the period (first response time), in minutes."},
-      {"service_level", "service_level", "Service level by channel", "Answered within target (%)", ".0%",
+      {"service_level", "service_level", "Service level by channel", "Answered within target (%)", "%",
        "Share of the contacts offered to each queue channel that were answered within its service-level target "
        "(abandoned contacts count as missed)."},
       {"abandoned", "abandoned", "Abandoned contacts by channel", "Abandoned contacts per period", ",~r",
        "Contacts that hung up before an answer, per channel and period."},
-      {"utilization", "utilization", "Utilization by channel", "Agent occupancy (%)", ".0%",
+      {"utilization", "utilization", "Utilization by channel", "Agent occupancy (%)", "%",
        "Busy agent time over on-duty agent time, per staffed channel and period."},
       {"backlog", "backlog", "Backlog by channel", "Requests waiting at close", ",~r",
        "Requests waiting in each backlog channel at the close of the period."},
@@ -954,7 +1006,11 @@ std::string script_json(const Json& value) {
 std::string bundle_text(const unsigned char* bytes, std::size_t size) {
   std::string text(reinterpret_cast<const char*>(bytes), size);
   const auto at = text.rfind("//# sourceMappingURL=");
-  if (at != std::string::npos && text.find('\n', at) == std::string::npos) text.erase(at);
+  if (at == std::string::npos) return text;
+  const auto line_end = text.find('\n', at);
+  if (line_end == std::string::npos || text.find_first_not_of(" \t\r\n", line_end) == std::string::npos) {
+    text.erase(at);
+  }
   return text;
 }
 
