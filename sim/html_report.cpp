@@ -1047,6 +1047,7 @@ code { font-family: 'DejaVu Sans Mono', 'Liberation Mono', Menlo, Consolas, mono
        overflow-wrap: anywhere; }
 .marker { font-weight: 700; }
 table.ranking td .note { font-size: 0.85rem; max-width: 30em; }
+table.deltas .ci, table.ranking .ci { color: var(--muted); font-size: 0.8rem; }
 .note { color: var(--muted); }
 footer { color: var(--muted); font-size: 0.85rem; margin-top: 40px; padding-bottom: 24px;
          border-top: 1px solid var(--rule); padding-top: 8px; }
@@ -1318,6 +1319,43 @@ std::string stopping_html(const OJson* stopping, const std::string& objective, c
   return out + "\n";
 }
 
+// Every metric's delta for every variant in one table: a row per metric, a column per variant
+// (ranking order), each cell the delta (with * when its interval excludes 0) above its interval.
+std::string delta_table(const ComparisonContext& c) {
+  std::vector<std::string> metrics;
+  for (const auto& name : c.order) {
+    const OJson* delta = member(member(c.variants, name.c_str()), "delta");
+    if (delta == nullptr || !is_metric_table(*delta)) continue;
+    for (const auto& [metric, entry] : delta->items()) {
+      if (std::find(metrics.begin(), metrics.end(), metric) == metrics.end()) metrics.push_back(metric);
+    }
+  }
+  if (metrics.empty()) return "";
+  std::string out =
+      "<p class=\"note\">Mean of the paired per-replication differences (variant minus baseline) with its 95% "
+      "interval; fractions in percentage points (pp); * the interval excludes 0.</p><table class=\"deltas\"><thead>"
+      "<tr><th>metric</th>";
+  for (const auto& name : c.order) out += "<th class=\"num\">" + escape_html(name) + "</th>";
+  out += "</tr></thead><tbody>";
+  for (const auto& metric : metrics) {
+    out += "<tr><td>" + escape_html(metric) + "</td>";
+    for (const auto& name : c.order) {
+      const OJson* entry = member(member(member(c.variants, name.c_str()), "delta"), metric.c_str());
+      if (entry == nullptr) {
+        out += "<td class=\"num\"></td>";
+        continue;
+      }
+      const MetricValue m = metric_value(entry);
+      const bool excludes = m.ci95 && (m.ci95->first > 0.0 || m.ci95->second < 0.0);
+      out += "<td class=\"num\">" + escape_html(format_metric(metric, m.mean, c.currency, true)) +
+             (excludes ? " <span class=\"marker\">*</span>" : "") + "<div class=\"ci\">" +
+             escape_html(metric_with_ci(metric, m, c.currency, true)) + "</div></td>";
+    }
+    out += "</tr>";
+  }
+  return out + "</tbody></table>\n";
+}
+
 Page comparison_page(const OJson& doc, const Json& charts, const HtmlReportOptions& options) {
   const ComparisonContext c = comparison_context(doc);
   const OJson* batch = member(doc, "batch");
@@ -1336,47 +1374,37 @@ Page comparison_page(const OJson& doc, const Json& charts, const HtmlReportOptio
   if (const OJson* ranking = member(doc, "ranking"); ranking != nullptr && ranking->is_array()) {
     p.body += "<table class=\"ranking\"><thead><tr><th class=\"num\">rank</th><th>variant</th><th class=\"num\">" +
               escape_html(c.objective) +
-              "</th><th class=\"num\">95% CI</th><th class=\"num\">delta</th><th class=\"num\">delta 95% CI</th>"
-              "<th></th></tr></thead><tbody>";
+              " (95% CI)</th><th class=\"num\">delta against the baseline (95% CI)</th>"
+              "</tr></thead><tbody>";
     for (const auto& row : *ranking) {
       const std::string name = string_of(member(row, "variant"));
-      MetricValue mean{number_of(member(row, "mean")), std::nullopt};
-      if (const OJson* ci = member(row, "ci95"); ci != nullptr && ci->is_array() && ci->size() == 2) {
-        mean = metric_value(&row);
-      }
+      const MetricValue mean = metric_value(&row);
       MetricValue delta{number_of(member(row, "delta")), std::nullopt};
       if (const OJson* ci = member(row, "delta_ci95");
           ci != nullptr && ci->is_array() && ci->size() == 2 && (*ci)[0].is_number() && (*ci)[1].is_number()) {
         delta.ci95 = std::make_pair((*ci)[0].get<double>(), (*ci)[1].get<double>());
       }
-      const bool excludes = member(row, "excludes_zero") != nullptr && member(row, "excludes_zero")->is_boolean() &&
-                            member(row, "excludes_zero")->get<bool>();
+      const OJson* excludes_key = member(row, "excludes_zero");
+      const bool excludes = excludes_key != nullptr && excludes_key->is_boolean() && excludes_key->get<bool>();
       p.body += "<tr><td class=\"num\">" + count_text(member(row, "rank")) + "</td><td><strong>" + escape_html(name) +
                 "</strong><div class=\"note\">" +
                 escape_html(string_of(member(member(c.variants, name.c_str()), "description"))) +
                 "</div></td><td class=\"num\">" + escape_html(format_metric(c.objective, mean.mean, c.currency)) +
-                "</td><td class=\"num\">" + escape_html(metric_with_ci(c.objective, mean, c.currency, false)) +
-                "</td><td class=\"num\">" +
-                escape_html(name == "baseline" ? "" : format_metric(c.objective, delta.mean, c.currency, true)) +
-                "</td><td class=\"num\">" +
-                escape_html(name == "baseline" ? "" : metric_with_ci(c.objective, delta, c.currency, true)) +
-                "</td><td class=\"marker\">" + (excludes ? "*" : "") + "</td></tr>";
+                "<div class=\"ci\">" + escape_html(metric_with_ci(c.objective, mean, c.currency, false)) +
+                "</div></td><td class=\"num\">";
+      if (name != "baseline") {
+        p.body += escape_html(format_metric(c.objective, delta.mean, c.currency, true)) +
+                  (excludes ? " <span class=\"marker\">*</span>" : "") + "<div class=\"ci\">" +
+                  escape_html(metric_with_ci(c.objective, delta, c.currency, true)) + "</div>";
+      }
+      p.body += "</td></tr>";
     }
     p.body += "</tbody></table><p class=\"note\">* the paired 95% interval of the delta excludes 0.</p>";
   }
   p.body += "</section>\n";
   if (!charts.empty()) p.body += "<section id=\"charts\"><h2>Charts</h2>" + figures_html(charts) + "</section>\n";
 
-  // Every metric's delta, one table per variant.
-  p.body +=
-      "<section id=\"deltas\"><h2>Differences against the baseline</h2><p class=\"note\">Mean of the paired "
-      "per-replication differences (variant minus baseline) with its 95% interval; fractions in percentage "
-      "points (pp).</p>";
-  for (const auto& name : c.order) {
-    const OJson* delta = member(member(c.variants, name.c_str()), "delta");
-    if (delta != nullptr && is_metric_table(*delta)) p.body += metric_table(*delta, c.currency, true, name);
-  }
-  p.body += "</section>\n";
+  p.body += "<section id=\"deltas\"><h2>Differences against the baseline</h2>" + delta_table(c) + "</section>\n";
   p.body += "<section id=\"variants\"><h2>Each variant's metrics</h2>";
   if (c.variants != nullptr && c.variants->is_object()) {
     for (const auto& [name, v] : c.variants->items()) {
