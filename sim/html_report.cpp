@@ -522,11 +522,12 @@ std::string join(const std::vector<std::string>& names) {
   return out;
 }
 
-// Per-entity lines worth drawing: those with a non-zero value, or, when every line is zero
-// throughout, all of them. The others are named in the description (zero throughout, e.g. the wait
-// of an unlimited channel; or no value at all, e.g. the utilization of a channel without agents),
-// so the chart does not hide them silently.
-std::vector<Line> drop_flat_lines(std::vector<Line> lines, std::string& description) {
+// Per-entity lines worth drawing: those with a non-zero value. The others are named in the
+// description (zero throughout, e.g. the wait of an unlimited channel; or no value at all), so the
+// chart does not hide them silently. When no line is left, the chart is not drawn and `omitted`
+// (the page's note under the charts) says why, naming `title`.
+std::vector<Line> drop_flat_lines(std::vector<Line> lines, std::string& description, const std::string& title,
+                                  std::vector<std::string>& omitted) {
   std::vector<Line> kept;
   std::vector<std::string> zero, none;
   for (auto& l : lines) {
@@ -538,15 +539,12 @@ std::vector<Line> drop_flat_lines(std::vector<Line> lines, std::string& descript
       kept.push_back(std::move(l));
     }
   }
-  if (kept.empty() && !zero.empty()) {  // zero everywhere is a result too (no wait, no backlog): draw it
-    for (auto& l : lines) {
-      if (any_finite(l.y)) kept.push_back(std::move(l));
-    }
-    description += " All are zero throughout.";
-  } else if (!zero.empty()) {
-    description += " Zero throughout, not drawn: " + join(zero) + ".";
+  if (kept.empty()) {
+    if (!zero.empty()) omitted.push_back(title + ": zero throughout (" + join(zero) + ").");
+    return kept;
   }
-  if (!kept.empty() && !none.empty()) description += " Without values, not drawn: " + join(none) + ".";
+  if (!zero.empty()) description += " Zero throughout, not drawn: " + join(zero) + ".";
+  if (!none.empty()) description += " Without values, not drawn: " + join(none) + ".";
   return kept;
 }
 
@@ -740,10 +738,16 @@ std::optional<Chart> intraday_chart(const std::string& channel, const OJson& blo
   return c;
 }
 
-std::vector<Chart> run_charts(const OJson& doc) {
+struct RunCharts {
   std::vector<Chart> charts;
+  std::vector<std::string> omitted;  // charts left out because their data are zero throughout
+};
+
+RunCharts run_charts(const OJson& doc) {
+  RunCharts out;
+  std::vector<Chart>& charts = out.charts;
   const RunContext r = run_context(doc);
-  if (r.period.empty()) return charts;
+  if (r.period.empty()) return out;
 
   add(charts, retention_chart(r));
   {
@@ -768,7 +772,7 @@ std::vector<Chart> run_charts(const OJson& doc) {
     o.y_format = m.y_format;
     o.group_title = "channel";
     std::string description = m.description;
-    std::vector<Line> lines = drop_flat_lines(entity_lines(r, m.prefix), description);
+    std::vector<Line> lines = drop_flat_lines(entity_lines(r, m.prefix), description, m.title, out.omitted);
     add(charts, line_chart(m.id, m.title, description, lines, o));
   }
   // Intraday profiles: channels.ID.intraday, or the top-level intraday.ID.
@@ -816,10 +820,11 @@ std::vector<Chart> run_charts(const OJson& doc) {
     o.y_title = "Uses per period";
     o.group_title = "intervention";
     std::string description = "Times each intervention acted, per period (mean over replications).";
-    std::vector<Line> lines = drop_flat_lines(entity_lines(r, "uses"), description);
-    add(charts, line_chart("intervention_uses", "Intervention uses over time", description, lines, o));
+    const std::string title = "Intervention uses over time";
+    std::vector<Line> lines = drop_flat_lines(entity_lines(r, "uses"), description, title, out.omitted);
+    add(charts, line_chart("intervention_uses", title, description, lines, o));
   }
-  return charts;
+  return out;
 }
 
 // ---- comparison charts ----------------------------------------------------------------------
@@ -1271,7 +1276,16 @@ Page run_page(const OJson& doc, const Json& charts, const HtmlReportOptions& opt
                            member(scenario, "seed") != nullptr ? member(scenario, "seed")->dump() : "?");
   const OJson* metrics = member(doc, "metrics");
   p.body += "<section id=\"summary\"><h2>Headline</h2>" + cards_html(metrics, currency, replications) + "</section>\n";
-  if (!charts.empty()) p.body += "<section id=\"charts\"><h2>Charts</h2>" + figures_html(charts) + "</section>\n";
+  const std::vector<std::string> omitted = run_charts(doc).omitted;
+  if (!charts.empty() || !omitted.empty()) {
+    p.body += "<section id=\"charts\"><h2>Charts</h2>" + figures_html(charts);
+    if (!omitted.empty()) {
+      p.body += "<p class=\"note\">Not drawn:</p><ul class=\"note\">";
+      for (const auto& o : omitted) p.body += "<li>" + escape_html(o) + "</li>";
+      p.body += "</ul>";
+    }
+    p.body += "</section>\n";
+  }
   if (metrics != nullptr && is_metric_table(*metrics)) {
     p.body +=
         "<section id=\"metrics\"><h2>All metrics</h2><p class=\"note\">Mean over replications with its "
@@ -1498,7 +1512,7 @@ nlohmann::json chart_specs(const nlohmann::ordered_json& result) {
   std::vector<Chart> charts;
   switch (result_kind(result)) {
     case ResultKind::kRun:
-      charts = run_charts(result);
+      charts = run_charts(result).charts;
       break;
     case ResultKind::kComparison:
       charts = comparison_charts(result);

@@ -12,7 +12,7 @@
 //     by cxsim from the data), and this script counts the items of every Vega data mark
 //     (`g.role-mark.mark-TYPE` groups: one path per line or area, one element per point, bar,
 //     rule or text) in the chart's SVG.
-// With --screenshot DIR it also writes DIR/NAME.png, a full-page screenshot of each report.
+// With --screenshot DIR it also writes DIR/NAME.png, a full-page screenshot of each report that passed.
 // With --expect-failures every report must fail (the deliberately broken pages of
 // `cxsim_html_pages --broken`): a check that this script catches what it should.
 //
@@ -160,7 +160,7 @@ async function checkReport(file) {
   }
   for (const url of blocked) problems.push(`blocked request: ${url}`);
   const ms = Date.now() - started;
-  if (screenshotDir) {
+  if (screenshotDir && problems.length === 0) {
     mkdirSync(screenshotDir, { recursive: true });
     await page.screenshot({ path: `${screenshotDir}/${basename(file, ".html")}.png`, fullPage: true });
   }
