@@ -4,6 +4,7 @@
 #include "html_report.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -110,7 +111,9 @@ Unit unit_of(const std::string& metric) {
 // and breaks lines there).
 Json chart_number(double x) {
   if (!std::isfinite(x)) return Json(nullptr);
-  const double rounded = std::stod(fmt::format("{:.6g}", x));
+  const std::string text = fmt::format("{:.6g}", x);
+  double rounded = x;
+  std::from_chars(text.data(), text.data() + text.size(), rounded);  // locale-independent, unlike stod
   if (rounded == std::floor(rounded) && std::fabs(rounded) < 9.0e15) return Json(static_cast<std::int64_t>(rounded));
   return Json(rounded);
 }
