@@ -1214,7 +1214,7 @@ std::string figures_html(const Json& charts) {
     const std::string id = c.at("id").get<std::string>();
     out += fmt::format(
         "<figure id=\"fig-{0}\"><figcaption><h3>{1}</h3><p>{2}</p></figcaption>"
-        "<div class=\"chart\" id=\"chart-{0}\" role=\"figure\" aria-label=\"{1}\"></div>"
+        "<div class=\"chart\" id=\"chart-{0}\"></div>"
         "<noscript><p class=\"note\">Charts need JavaScript; the tables below hold the numbers.</p></noscript>"
         "</figure>\n",
         escape_html(id), escape_html(c.at("title").get<std::string>()),
