@@ -13,7 +13,7 @@ case "${1:-}" in
   "") ;;
   *) echo "usage: tools/test.sh [--all]" >&2; exit 2 ;;
 esac
-tools/setup-deps.sh
+tools/setup-deps.sh --browser   # Chromium too: the HTML report's browser test runs in ctest
 if ((all)); then
   echo "== sanitizer build (ASan + UBSan) and the whole suite =="
   tools/sanitize.sh
