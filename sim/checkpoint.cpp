@@ -49,6 +49,17 @@ json encode_counts(const std::map<std::string, EntityCounts>& entities) {
   return out;
 }
 
+// {NAME: [numbers]}.
+json encode_series(const std::map<std::string, std::vector<double>>& series) {
+  json out = json::object();
+  for (const auto& [name, values] : series) {
+    json a = json::array();
+    for (double x : values) a.push_back(encode(x));
+    out[name] = std::move(a);
+  }
+  return out;
+}
+
 // Every field of ReplicationResult (results.hpp); a field added there must be added here and in
 // decode_replication, or resumed runs would lose it (the resume test compares whole result files).
 json encode_replication(int index, const ReplicationResult& r) {
@@ -57,16 +68,13 @@ json encode_replication(int index, const ReplicationResult& r) {
   json metrics = json::object();
   for (const auto& [name, value] : r.metrics) metrics[name] = encode(value);
   out["metrics"] = std::move(metrics);
-  json series = json::object();
-  for (const auto& [name, values] : r.series) {
-    json a = json::array();
-    for (double x : values) a.push_back(encode(x));
-    series[name] = std::move(a);
-  }
-  out["series"] = std::move(series);
+  out["series"] = encode_series(r.series);
   out["touchpoints"] = encode_counts(r.touchpoints);
   out["channels"] = encode_counts(r.channels);
   out["interventions"] = encode_counts(r.interventions);
+  json intraday = json::object();
+  for (const auto& [id, profile] : r.intraday) intraday[id] = encode_series(profile);
+  out["intraday"] = std::move(intraday);
   return out;
 }
 
@@ -169,23 +177,36 @@ class CheckpointReader {
       }
     }
     if (const json* series = member(r, "series", p, json::value_t::object, "an object")) {
-      for (const auto& [name, values] : series->items()) {
-        const std::string sp = p + "/series/" + name;
-        if (!values.is_array()) {
-          fail(sp, "expected an array");
-          continue;
-        }
-        std::vector<double>& xs = out.series[name];
-        xs.reserve(values.size());
-        for (std::size_t i = 0; i < values.size(); ++i) {
-          if (const auto x = decode(values[i], sp + "/" + std::to_string(i))) xs.push_back(*x);
-        }
-      }
+      decode_series(*series, p + "/series", out.series);
     }
     decode_counts(r, "touchpoints", p, out.touchpoints);
     decode_counts(r, "channels", p, out.channels);
     decode_counts(r, "interventions", p, out.interventions);
+    if (const json* intraday = member(r, "intraday", p, json::value_t::object, "an object")) {
+      for (const auto& [id, profile] : intraday->items()) {
+        if (!profile.is_object()) {
+          fail(p + "/intraday/" + id, "expected an object");
+          continue;
+        }
+        decode_series(profile, p + "/intraday/" + id, out.intraday[id]);
+      }
+    }
     return out;
+  }
+
+  void decode_series(const json& series, const std::string& pointer, std::map<std::string, std::vector<double>>& out) {
+    for (const auto& [name, values] : series.items()) {
+      const std::string sp = pointer + "/" + name;
+      if (!values.is_array()) {
+        fail(sp, "expected an array");
+        continue;
+      }
+      std::vector<double>& xs = out[name];
+      xs.reserve(values.size());
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        if (const auto x = decode(values[i], sp + "/" + std::to_string(i))) xs.push_back(*x);
+      }
+    }
   }
 
   DiagnosticSink& sink_;

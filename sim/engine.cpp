@@ -47,8 +47,8 @@ PromoterTable::PromoterTable(double noise_sd) : step_(noise_sd <= 0.0) {
   error_bound_ = curvature * (2.0 / intervals) * (2.0 / intervals) / 8.0;
 }
 
-Kernel::Kernel(const Model& model, std::uint32_t replication, InterventionState* interventions)
-    : m_(model), replication_(replication), promoter_(model.nps.noise_sd), iv_state_(interventions) {
+Kernel::Kernel(const Model& model, std::uint32_t replication, InterventionState* interventions, PendingAnswers* pending)
+    : m_(model), replication_(replication), promoter_(model.nps.noise_sd), iv_state_(interventions), pending_(pending) {
   CXSIM_CHECK(model.interventions.empty() || interventions != nullptr,
               "a model with interventions needs their per-customer state");
 }
@@ -102,10 +102,18 @@ void Kernel::step(Customer& c, std::uint32_t id, int t, Tally& tally) const {
     if (u[0] < g.self_resolve) {
       c.issue_opened = -1;
       c.issue_contacts = 0;
-    } else if (!m_.channels.empty() && u[1] < g.contact_propensity) {
+    } else if (!m_.channels.empty() && !c.pending() && u[1] < g.contact_propensity) {
+      // A contact: its channel and the interval of the open day it arrives in, both by inversion.
       c.channel = static_cast<std::uint8_t>(g.channel_pick.pick(u[2]));
+      const ChannelModel& ch = m_.channels[c.channel];
+      c.interval = static_cast<std::uint8_t>(ch.interval_pick.pick(u[3]));
       c.flags |= Customer::kContacting;
-      ++tally.channels[c.channel].contacts_by_period[t];
+      ChannelTally& ct = tally.channels[c.channel];
+      ++ct.contacts;
+      ++ct.contacts_by_period[t];
+      ++ct.period_interval_contacts[c.interval];
+      ++ct.period_segment_contacts[c.segment];
+      if (ch.cost_per_contact != 0.0) tally.contact_cost.add(ch.cost_per_contact * m_.discount[t]);
       return;
     }
   }
@@ -182,7 +190,7 @@ bool Kernel::fire(Customer& c, std::uint32_t id, int t, std::uint32_t i, Tally& 
   InterventionTally& it = tally.interventions[i];
   ++it.fired;
   const CustomerRng rng(m_.seed, replication_, id);
-  const auto w = rng.block(static_cast<std::uint32_t>(t), Stream::kIntervention, i);
+  const auto w = rng.block(static_cast<std::uint32_t>(t), Stream::kIntervention, iv.stream_index);
   if ((w[0] + 0.5) / 4294967296.0 >= iv.coverage) return false;
   if (iv.limited()) {
     it.waitlist.push_back((static_cast<PriorityKey>(w[1]) << 32) | id);
@@ -216,7 +224,7 @@ void Kernel::treat(Customer& c, std::uint32_t id, int t, std::uint32_t i, Tally&
   if (iv.sentiment_boost != 0.0) c.sentiment = static_cast<float>(clamp_unit(c.sentiment + iv.sentiment_boost));
   if (iv.has_quality) {
     const CustomerRng rng(m_.seed, replication_, id);
-    const Uniforms4 u = rng.uniforms(static_cast<std::uint32_t>(t), Stream::kIntervention, i);
+    const Uniforms4 u = rng.uniforms(static_cast<std::uint32_t>(t), Stream::kIntervention, iv.stream_index);
     experience(c, clamp_unit(normal_draw(iv.quality_mean, iv.quality_sd, u[2], u[3])), iv.salience);
   }
   if (iv.timed_slot >= 0) {
@@ -225,23 +233,60 @@ void Kernel::treat(Customer& c, std::uint32_t id, int t, std::uint32_t i, Tally&
   }
 }
 
-void Kernel::serve(Customer& c, std::uint32_t id, int t, const std::vector<QueuePeriod>& queues, Tally& tally) const {
-  if (!(c.flags & Customer::kContacting)) return;
-  c.flags &= static_cast<std::uint8_t>(~Customer::kContacting);
+void Kernel::serve(Customer& c, std::uint32_t id, int t, const ServicePeriod& service, Tally& tally) const {
+  if (c.flags & Customer::kContacting) {
+    c.flags &= static_cast<std::uint8_t>(~Customer::kContacting);
+    const ChannelModel& ch = m_.channels[c.channel];
+    const CustomerRng rng(m_.seed, replication_, id);
+    const Uniforms4 u = rng.uniforms(static_cast<std::uint32_t>(t), Stream::kService);
+    if (ch.backlog()) {
+      // The request joins the backlog at a uniform position in its interval; its answer time is
+      // fixed now (FIFO), its outcome waits for it.
+      const BacklogAnswer a =
+          backlog_answer(ch, *service.backlog[c.channel], c.interval, u[0], m_.period_days * 1440.0);
+      if (!a.answered || a.period >= m_.horizon_periods) {
+        ++tally.channels[c.channel].pending_end;
+      } else {
+        c.flags |= Customer::kPending;
+        pending_->answer_period(id) = a.period;
+        pending_->request_period(id) = t;
+        pending_->wait_minutes(id) = static_cast<float>(a.wait_minutes);
+      }
+    } else {
+      double wait = 0.0;  // unlimited channels never wait
+      bool abandoned = false;
+      if (const ErlangADay* day = service.queue[c.channel]) {
+        // Erlang A: the state this contact finds (time average of its interval), the wait that
+        // state offers, and the customer's own patience.
+        const double offered = day->offered_wait_minutes(c.interval, day->state_found(c.interval, u[0]), u[1]);
+        const double patience = -m_.segments[c.segment].patience_minutes * std::log(u[2]);
+        abandoned = offered > patience;
+        wait = abandoned ? patience : offered;  // the time actually spent waiting
+        if (!abandoned && wait * 60.0 <= ch.service_level_seconds) {
+          ++tally.channels[c.channel].within_target;
+          ++tally.channels[c.channel].within_target_by_period[t];
+        }
+      }
+      outcome(c, id, t, abandoned, wait, /*backlog=*/false, /*same_issue=*/true, tally);
+    }
+  }
+  if (c.pending() && pending_->answer_period(id) == t) {
+    c.flags &= static_cast<std::uint8_t>(~Customer::kPending);
+    if (!c.active()) return;  // churned while waiting: the request was worked, nobody hears the answer
+    // The answer applies only to the issue it was about: one still open since the request.
+    const bool same_issue = c.has_issue() && c.issue_opened <= pending_->request_period(id);
+    outcome(c, id, t, /*abandoned=*/false, pending_->wait_minutes(id), /*backlog=*/true, same_issue, tally);
+  }
+}
+
+void Kernel::outcome(Customer& c, std::uint32_t id, int t, bool abandoned, double wait, bool backlog, bool same_issue,
+                     Tally& tally) const {
   const SegmentModel& g = m_.segments[c.segment];
   const ChannelModel& ch = m_.channels[c.channel];
   ChannelTally& ct = tally.channels[c.channel];
   const CustomerRng rng(m_.seed, replication_, id);
-  const Uniforms4 u = rng.uniforms(static_cast<std::uint32_t>(t), Stream::kService);
-
-  double wait = queues[c.channel].wait_minutes(u[0], u[1]);
-  const double patience = -g.patience_minutes * std::log(u[2]);
-  const bool abandoned = wait > patience;
-  if (abandoned) wait = patience;  // the time actually spent waiting before giving up
-  const bool resolved = !abandoned && u[3] < ch.fcr;
-
-  ++ct.contacts;
-  if (ch.cost_per_contact != 0.0) tally.contact_cost.add(ch.cost_per_contact * m_.discount[t]);
+  const bool resolved =
+      !abandoned && same_issue && rng.uniforms(static_cast<std::uint32_t>(t), Stream::kService)[3] < ch.fcr;
   if (abandoned) {
     ++ct.abandoned;
     ++ct.abandoned_by_period[t];
@@ -255,11 +300,14 @@ void Kernel::serve(Customer& c, std::uint32_t id, int t, const std::vector<Queue
     }
   }
 
+  // The wait weighs against the customer's patience on a live line, against a day (of periods) in
+  // a backlog; a backlog's waiting adds at most 24 to the effort.
+  const double wait_share = backlog ? wait / (1440.0 * m_.period_days) : wait / g.patience_minutes;
   const Uniforms4 qu = rng.uniforms(static_cast<std::uint32_t>(t), Stream::kContactQuality);
-  const double q = clamp_unit(normal_draw(ch.quality.mean, ch.quality.sd, qu[0], qu[1]) -
-                              m_.service.wait_penalty * wait / g.patience_minutes +
-                              (resolved ? m_.service.resolution_bonus : -m_.service.unresolved_penalty));
-  const double contact_effort = ch.effort + wait / 60.0 + c.issue_contacts;
+  const double q =
+      clamp_unit(normal_draw(ch.quality.mean, ch.quality.sd, qu[0], qu[1]) - m_.service.wait_penalty * wait_share +
+                 (resolved ? m_.service.resolution_bonus : -m_.service.unresolved_penalty));
+  const double contact_effort = ch.effort + (backlog ? std::min(wait / 60.0, 24.0) : wait / 60.0) + c.issue_contacts;
   c.effort += static_cast<float>(contact_effort);
   experience(c, q, ch.salience);
 
@@ -267,11 +315,13 @@ void Kernel::serve(Customer& c, std::uint32_t id, int t, const std::vector<Queue
   if (csat >= 4.0) ++tally.satisfied;
   tally.ces_sum += static_cast<std::int64_t>(std::min(7.0, std::max(1.0, std::round(1.0 + contact_effort))));
 
-  if (c.issue_contacts == 0) {
-    ++tally.first_contacts;
-    if (resolved) ++tally.first_contact_resolved;
+  if (same_issue) {
+    if (c.issue_contacts == 0) {
+      ++tally.first_contacts;
+      if (resolved) ++tally.first_contact_resolved;
+    }
+    if (c.issue_contacts < 0xFFFF) ++c.issue_contacts;
   }
-  if (c.issue_contacts < 0xFFFF) ++c.issue_contacts;
   if (resolved) {
     ++ct.resolved;
     ++tally.service_resolutions;

@@ -6,9 +6,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "backlog.hpp"
+#include "erlang_a.hpp"
 #include "intervention.hpp"
 #include "model.hpp"
-#include "queue.hpp"
 #include "rng.hpp"
 #include "tally.hpp"
 
@@ -25,14 +26,16 @@ struct Customer {
   std::uint16_t touchpoint;      // current touchpoint (model index; at most 65535 touchpoints)
   std::uint16_t issue_contacts;  // contacts made so far on the open issue
   std::uint8_t segment;
-  std::uint8_t flags;    // kActive | kContacting
-  std::uint8_t channel;  // channel of this period's contact
-  std::uint8_t reserved;
+  std::uint8_t flags;     // kActive | kContacting | kPending
+  std::uint8_t channel;   // channel of this period's contact, or of the pending backlog request
+  std::uint8_t interval;  // interval of the open day of this period's contact
 
   static constexpr std::uint8_t kActive = 1;
   static constexpr std::uint8_t kContacting = 2;
+  static constexpr std::uint8_t kPending = 4;  // a backlog request awaits its answer (PendingAnswers)
   bool active() const { return flags & kActive; }
   bool has_issue() const { return issue_opened >= 0; }
+  bool pending() const { return flags & kPending; }
 };
 static_assert(sizeof(Customer) == 32, "Customer state is meant to stay at 32 bytes");
 
@@ -63,11 +66,39 @@ class PromoterTable {
   bool step_ = false;
 };
 
+// Backlog requests awaiting their answer, beside the Customer state, allocated only when the model
+// has a backlog channel: per customer the period of the answer, the period the request was made
+// (an answer applies only to the issue it was about) and the wait in real minutes.
+class PendingAnswers {
+ public:
+  PendingAnswers() = default;
+  explicit PendingAnswers(std::uint32_t customers)
+      : answer_period_(customers, 0), request_period_(customers, 0), wait_minutes_(customers, 0.0f) {}
+  std::int32_t& answer_period(std::uint32_t id) { return answer_period_[id]; }
+  std::int32_t& request_period(std::uint32_t id) { return request_period_[id]; }
+  float& wait_minutes(std::uint32_t id) { return wait_minutes_[id]; }
+  static constexpr std::size_t kBytesPerCustomer = 2 * sizeof(std::int32_t) + sizeof(float);
+
+ private:
+  std::vector<std::int32_t> answer_period_, request_period_;
+  std::vector<float> wait_minutes_;
+};
+
+// What the serve stage knows of each channel in one period, planned by the runner from the
+// period's exact demand: the Erlang A chain of a staffed queue channel, the fluid of a backlog one.
+struct ServicePeriod {
+  std::vector<const ErlangADay*> queue;       // per channel; null unless a staffed queue channel
+  std::vector<const BacklogPeriod*> backlog;  // per channel; null unless a backlog channel
+};
+
 class Kernel {
  public:
   // `interventions` is the per-customer memory of the model's interventions; it may be null only
   // when the model has none.
-  Kernel(const Model& model, std::uint32_t replication, InterventionState* interventions = nullptr);
+  // `pending` holds backlog requests awaiting their answer; null only when the model has no backlog
+  // channel.
+  Kernel(const Model& model, std::uint32_t replication, InterventionState* interventions = nullptr,
+         PendingAnswers* pending = nullptr);
 
   // Draws segment, initial sentiment, frailty and starting touchpoint (the start is not a visit).
   void init(Customer& c, std::uint32_t id) const;
@@ -78,9 +109,11 @@ class Kernel {
   // triggers act here).
   void step(Customer& c, std::uint32_t id, int t, Tally& tally) const;
 
-  // Period t, phase 2 (step 3): the outcome of this period's contact given the channels' queues,
-  // then after_contact triggers.
-  void serve(Customer& c, std::uint32_t id, int t, const std::vector<QueuePeriod>& queues, Tally& tally) const;
+  // Period t, phase 2 (step 3): the outcome of this period's contact given the channels' queues
+  // (a queue channel: the state found, the offered wait against the customer's patience; a backlog
+  // channel: the answer's period and wait, the outcome waiting until then), and of a backlog
+  // request answered in this period; after_contact triggers follow each outcome.
+  void serve(Customer& c, std::uint32_t id, int t, const ServicePeriod& service, Tally& tally) const;
 
   // Period t, phase 3 (step 4): referrals, state triggers (sentiment_below, risk_above,
   // issue_age_above, in intervention order), churn draw, decays, NPS when due.
@@ -107,6 +140,12 @@ class Kernel {
   bool fire(Customer& c, std::uint32_t id, int t, std::uint32_t i, Tally& tally) const;
   // Applies intervention i's effect to customer c in period t and counts the use.
   void treat(Customer& c, std::uint32_t id, int t, std::uint32_t i, Tally& tally) const;
+  // A contact's outcome (MODEL.md "Each contact's outcome"): resolution, quality, effort, CSAT, CES,
+  // FCR and ART, then after_contact triggers. `backlog`: the wait term is counted in periods and
+  // the effort's waiting term capped at 24; `same_issue` false: the issue closed meanwhile, so the
+  // answer resolves nothing.
+  void outcome(Customer& c, std::uint32_t id, int t, bool abandoned, double wait_minutes, bool backlog, bool same_issue,
+               Tally& tally) const;
   double period_hazard(const Customer& c, double hazard_multiplier) const;
   bool state_trigger_holds(const Customer& c, std::uint32_t id, int t, const InterventionModel& iv) const;
 
@@ -114,6 +153,7 @@ class Kernel {
   std::uint32_t replication_;
   PromoterTable promoter_;
   InterventionState* iv_state_;
+  PendingAnswers* pending_;
 };
 
 }  // namespace cxsim

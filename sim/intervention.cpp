@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "diagnostic_sink.hpp"
+#include "hash.hpp"
 
 namespace cxsim {
 
@@ -19,6 +20,11 @@ std::unordered_map<std::string, std::uint32_t> positions(const std::vector<std::
 }
 
 }  // namespace
+
+std::uint32_t intervention_stream_index(const std::string& id) {
+  const std::uint64_t h = fnv1a64(id);
+  return static_cast<std::uint32_t>((h ^ (h >> 24) ^ (h >> 48)) & 0xFFFFFFu);
+}
 
 TriggerKind trigger_kind(const Trigger& t) {
   if (t.on_visit) return TriggerKind::kOnVisit;
@@ -76,6 +82,14 @@ InterventionIndex compile_interventions(const Scenario& s, const std::vector<std
     m.salience = iv.salience;
     m.duration = e.duration;
     m.cost_per_use = iv.cost_per_use;
+    m.stream_index = intervention_stream_index(iv.id);
+    for (std::size_t j = 0; j < x.items.size(); ++j) {
+      if (x.items[j].stream_index == m.stream_index) {
+        throw InputError({{Severity::kError, s.file, "/interventions/" + escape_pointer_token(iv.id),
+                           "interventions \"" + x.ids[j] + "\" and \"" + iv.id +
+                               "\" hash to the same random stream (a 1 in 16 million coincidence); rename one"}});
+      }
+    }
     if (!timed.empty() || e.hazard_multiplier) {
       m.timed_slot = static_cast<int>(x.timed_slots++);
       const auto slot = static_cast<std::uint32_t>(m.timed_slot);

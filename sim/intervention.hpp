@@ -48,6 +48,9 @@ struct InterventionModel {
   int duration = 1;     // periods the timed effects last, counting the treatment's period
   int timed_slot = -1;  // index into the timed effects, -1 when the effect has none
   double cost_per_use = 0.0;
+  // Index of this intervention's draws in Stream::kIntervention: a 24-bit hash of its id, never its
+  // position, so adding, removing or renaming one intervention leaves every other's draws in place.
+  std::uint32_t stream_index = 0;
 
   bool limited() const { return capacity >= 0; }
   // Periodic schedule: fires at the start of t when from <= t < until and (t - from) % every == 0.
@@ -77,8 +80,12 @@ struct InterventionIndex {
   bool empty() const { return items.empty(); }
 };
 
+// The stream index of an intervention id: FNV-1a 64 of the id folded to 24 bits.
+std::uint32_t intervention_stream_index(const std::string& id);
+
 // Compiles the scenario's interventions; `touchpoint_index` and `segment_index` map ids to model
-// indices. Throws InputError for combinations the engine cannot honour.
+// indices. Throws InputError for combinations the engine cannot honour, and when two ids hash to
+// the same stream index (rename one).
 InterventionIndex compile_interventions(const Scenario& s, const std::vector<std::string>& touchpoint_ids,
                                         const std::vector<std::string>& segment_ids);
 

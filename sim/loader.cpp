@@ -68,6 +68,7 @@ class SemanticChecks {
                                 format_number(max_hours), format_number(c.hours_per_period)));
       }
     }
+    for (const auto& c : s_.service.channels) check_channel_day(c, child("/service/channels", c.id));
     for (const auto& iv : s_.interventions) check_intervention(iv, child("/interventions", iv.id));
   }
 
@@ -139,6 +140,32 @@ class SemanticChecks {
     for (const auto& [channel, share] : mix)
       ok = resolve(channel, child(pointer, channel), kChannels, "channel_mix") && ok;
     if (ok && !mix.empty()) check_sum(mix, pointer, "channel_mix shares");
+  }
+
+  // The open day of a channel: intervals of arrival_profile and intraday_staffing agree, weights are
+  // not all zero, and a backlog channel has agents to work it.
+  void check_channel_day(const Channel& c, const std::string& p) {
+    const auto all_zero = [](const std::vector<double>& w) {
+      return !w.empty() && std::all_of(w.begin(), w.end(), [](double x) { return x == 0.0; });
+    };
+    if (all_zero(c.arrival_profile)) {
+      sink_.error(child(p, "arrival_profile"), "all weights are 0: contacts must fall in some interval of the day");
+    }
+    if (all_zero(c.intraday_staffing)) {
+      sink_.error(child(p, "intraday_staffing"),
+                  "all weights are 0: no agent would ever be on duty; give agents 0 to close the channel");
+    }
+    const std::size_t k_arrivals = c.arrival_profile.size(), k_staffing = c.intraday_staffing.size();
+    if (k_arrivals > 1 && k_staffing > 0 && k_arrivals != k_staffing) {
+      sink_.error(child(p, "intraday_staffing"),
+                  fmt::format("{} weights, but {} has {}: both split the open hours into the same intervals",
+                              k_staffing, child(p, "arrival_profile"), k_arrivals));
+    }
+    if (c.kind == ChannelKind::kBacklog && !c.agents) {
+      sink_.error(child(p, "agents"),
+                  "a backlog channel needs agents to work its backlog (an integer or a schedule); null means "
+                  "unlimited, which only a channel without a queue can be (use kind \"queue\" for self-service)");
+    }
   }
 
   void check_intervention(const Intervention& iv, const std::string& p) {

@@ -2,6 +2,8 @@
 // and meanings follow ../shared/MODEL.md "Result file" and docs/model-notes.md.
 #include "metrics.hpp"
 
+#include "service_metrics.hpp"
+
 #include <cmath>
 
 namespace cxsim {
@@ -64,58 +66,16 @@ ReplicationResult replication_result(const Model& m, const Tally& t, const std::
   metrics["referrals"] = t.referrals.value();
   metrics["referral_value"] = t.referrals.value() * revenue / n;
 
-  // Service.
-  std::int64_t contacts = 0, abandoned = 0, staffed_handled = 0;
-  double staffed_wait = 0.0, aht_weighted = 0.0, agent_periods = 0.0, busy = 0.0;
-  QuantileSketch waits;
-  for (std::size_t k = 0; k < m.channels.size(); ++k) {
-    const ChannelTally& ct = t.channels[k];
-    contacts += ct.contacts;
-    abandoned += ct.abandoned;
-    if (!m.channels[k].unlimited) {
-      staffed_handled += ct.handled;
-      staffed_wait += ct.handled_wait_minutes.value();
-      aht_weighted += m.channels[k].aht_minutes * ct.handled;
-      waits.merge(ct.handled_waits);
-    }
-    agent_periods += cs[k].agent_periods;
-    busy += cs[k].busy_agent_periods;
-  }
-  const double nc = static_cast<double>(contacts);
-  metrics["csat"] = 100.0 * ratio(static_cast<double>(t.satisfied), nc);
-  metrics["ces"] = ratio(static_cast<double>(t.ces_sum), nc);
-  metrics["frt_minutes"] = ratio(staffed_wait, static_cast<double>(staffed_handled));
-  metrics["frt_p90_minutes"] = waits.count() > 0 ? waits.quantile(0.9) : std::nan("");
-  metrics["art_periods"] =
-      ratio(static_cast<double>(t.service_resolution_periods), static_cast<double>(t.service_resolutions));
-  metrics["first_contacts"] = static_cast<double>(t.first_contacts);
-  metrics["fcr"] = ratio(static_cast<double>(t.first_contact_resolved), static_cast<double>(t.first_contacts));
-  metrics["aht_minutes"] = ratio(aht_weighted, static_cast<double>(staffed_handled));
-  metrics["utilization"] = ratio(busy, agent_periods);
-  metrics["tickets_per_period"] = nc / horizon;
-  metrics["abandonment"] = ratio(static_cast<double>(abandoned), nc);
+  service_metrics(m, t, cs, r);
 
   // Series.
   auto& series = r.series;
   std::vector<double> active(horizon), retention(horizon), rev(horizon), issues(horizon);
-  std::vector<double> tickets(horizon, 0.0), frt(horizon), util(horizon);
   for (int p = 0; p < horizon; ++p) {
     active[p] = static_cast<double>(t.active_end[p]);
     retention[p] = active[p] / n;
     rev[p] = period_revenue(m, t, p);
     issues[p] = static_cast<double>(t.open_issues_end[p]);
-    double wait_sum = 0.0, handled = 0.0, agents = 0.0, busy_p = 0.0;
-    for (std::size_t k = 0; k < m.channels.size(); ++k) {
-      tickets[p] += static_cast<double>(t.channels[k].contacts_by_period[p]);
-      if (!m.channels[k].unlimited) {
-        wait_sum += t.channels[k].wait_by_period[p].value();
-        handled += static_cast<double>(t.channels[k].handled_by_period[p]);
-        agents += cs[k].agents[p];
-        busy_p += cs[k].agents[p] * cs[k].utilization[p];
-      }
-    }
-    frt[p] = ratio(wait_sum, handled);
-    util[p] = ratio(busy_p, agents);
   }
   series["active"] = std::move(active);
   series["retention"] = std::move(retention);
@@ -124,45 +84,12 @@ ReplicationResult replication_result(const Model& m, const Tally& t, const std::
   std::vector<double> nps;
   for (int p : m.nps_periods) nps.push_back(100.0 * ratio(t.nps_sum[p].value(), static_cast<double>(t.active_end[p])));
   series["nps"] = std::move(nps);
-  if (!m.channels.empty()) {
-    series["tickets"] = std::move(tickets);
-    series["frt"] = std::move(frt);
-    series["utilization"] = std::move(util);
-  }
 
   for (std::size_t v = 0; v < m.touchpoints.size(); ++v) {
     auto& counts = r.touchpoints[m.touchpoint_ids[v]].values;
     counts["visits"] = static_cast<double>(t.visits[v]);
     counts["failures"] = static_cast<double>(t.failures[v]);
     counts["exits"] = static_cast<double>(t.exits[v]);
-  }
-  for (std::size_t k = 0; k < m.channels.size(); ++k) {
-    const ChannelTally& ct = t.channels[k];
-    const std::string& id = m.channel_ids[k];
-    auto& counts = r.channels[id].values;
-    counts["contacts"] = static_cast<double>(ct.contacts);
-    counts["handled"] = static_cast<double>(ct.handled);
-    counts["abandoned"] = static_cast<double>(ct.abandoned);
-    counts["resolved"] = static_cast<double>(ct.resolved);
-    counts["frt_minutes"] =
-        m.channels[k].unlimited ? 0.0 : ratio(ct.handled_wait_minutes.value(), static_cast<double>(ct.handled));
-    counts["frt_p90_minutes"] =
-        m.channels[k].unlimited ? 0.0 : (ct.handled_waits.count() ? ct.handled_waits.quantile(0.9) : std::nan(""));
-    counts["utilization"] = ratio(cs[k].busy_agent_periods, cs[k].agent_periods);
-    double cost = 0.0;
-    for (double c : cs[k].agent_cost) cost += c;
-    counts["cost"] = cost + m.channels[k].cost_per_contact * static_cast<double>(ct.contacts);
-    std::vector<double> tk(horizon), fr(horizon);
-    for (int p = 0; p < horizon; ++p) {
-      tk[p] = static_cast<double>(ct.contacts_by_period[p]);
-      fr[p] = m.channels[k].unlimited
-                  ? 0.0
-                  : ratio(ct.wait_by_period[p].value(), static_cast<double>(ct.handled_by_period[p]));
-    }
-    series["tickets." + id] = std::move(tk);
-    series["frt." + id] = std::move(fr);
-    series["utilization." + id] = cs[k].utilization;
-    series["backlog." + id] = cs[k].backlog;
   }
   const InterventionIndex& ix = m.interventions;
   for (std::size_t i = 0; i < ix.items.size(); ++i) {

@@ -10,11 +10,15 @@
 
 namespace cxsim {
 
-// Per-period, per-channel numbers the runner itself knows (from the queue plans).
+// Per-period, per-channel numbers the runner itself knows (from the queue plans): paid agents and
+// their cost, server-minutes on duty and busy (occupancy: from the Erlang A chain of a queue
+// channel, from work done of a backlog one; open hours only), the backlog at close, and sums over
+// the horizon per interval of the open day (the intraday profile).
 struct ChannelPeriods {
-  std::vector<double> backlog, utilization, agents, agent_cost;  // agent cost undiscounted
+  std::vector<double> agents, agent_cost;  // per period; cost undiscounted
+  std::vector<double> busy_server_minutes, on_duty_server_minutes, backlog;
   double agent_cost_discounted = 0.0;
-  double agent_periods = 0.0, busy_agent_periods = 0.0;
+  std::vector<double> interval_arrivals, interval_servers;  // sums over the horizon, per interval
 };
 
 // Revenue of period t (undiscounted): subscription plus touchpoint revenue.

@@ -1,5 +1,6 @@
 #include "model.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <unordered_map>
 
@@ -7,54 +8,33 @@
 
 namespace cxsim {
 
-AliasTable AliasTable::build(const std::vector<double>& weights) {
-  // Vose's alias method: columns whose scaled weight is below 1 are topped up by one large column.
+CumulativeTable CumulativeTable::build(const std::vector<double>& weights) {
   const std::size_t n = weights.size();
-  CXSIM_CHECK(n > 0, "alias table needs at least one outcome");
+  CXSIM_CHECK(n > 0, "a categorical draw needs at least one outcome");
   double total = 0.0;
   for (double w : weights) total += w;
-  CXSIM_CHECK(total > 0.0 && std::isfinite(total), "alias table weights must have a positive sum");
-  AliasTable t;
-  t.prob.assign(n, 1.0);
-  t.alias.resize(n);
-  std::vector<double> scaled(n);
-  std::vector<std::uint32_t> small, large;
+  CXSIM_CHECK(total > 0.0 && std::isfinite(total), "categorical weights must have a positive sum");
+  CumulativeTable t;
+  t.cumulative.resize(n);
+  double running = 0.0;
   for (std::size_t i = 0; i < n; ++i) {
-    t.alias[i] = static_cast<std::uint32_t>(i);
-    scaled[i] = weights[i] * static_cast<double>(n) / total;
-    (scaled[i] < 1.0 ? small : large).push_back(static_cast<std::uint32_t>(i));
+    running += weights[i];
+    t.cumulative[i] = running / total;
+    if (weights[i] > 0.0) t.last = static_cast<std::uint32_t>(i);
   }
-  while (!small.empty() && !large.empty()) {
-    const std::uint32_t s = small.back(), l = large.back();
-    small.pop_back();
-    t.prob[s] = scaled[s];
-    t.alias[s] = l;
-    scaled[l] -= 1.0 - scaled[s];
-    if (scaled[l] < 1.0) {
-      large.pop_back();
-      small.push_back(l);
-    }
-  }
-  // Leftovers are 1 up to rounding; weight-zero columns must never be accepted.
-  for (std::uint32_t i : small) t.prob[i] = weights[i] > 0.0 ? 1.0 : 0.0;
   return t;
 }
 
-static inline std::uint32_t alias_pick(const double* prob, const std::uint32_t* alias, std::uint32_t n, double u) {
-  const double x = u * n;
-  std::uint32_t i = static_cast<std::uint32_t>(x);
-  if (i >= n) i = n - 1;
-  return (x - i) < prob[i] ? i : alias[i];
-}
-
-std::uint32_t AliasTable::pick(double u) const {
-  return alias_pick(prob.data(), alias.data(), static_cast<std::uint32_t>(prob.size()), u);
+int ChannelModel::servers(int t, int i) const {
+  if (unlimited) return 0;
+  const double c = agents_by_period[t] * (1.0 - shrinkage) * concurrency * staffing_share[i];
+  return static_cast<int>(std::floor(c + 0.5 + 1e-9));
 }
 
 std::uint32_t Model::next_touchpoint(std::uint32_t v, double u) const {
   const TouchpointModel& tp = touchpoints[v];
-  const std::uint32_t n = tp.edge_end - tp.edge_begin;
-  const std::uint32_t k = alias_pick(edges.prob.data() + tp.edge_begin, edges.alias.data() + tp.edge_begin, n, u);
+  const std::uint32_t k =
+      CumulativeTable::pick_in(edge_cumulative.data() + tp.edge_begin, tp.edge_end - tp.edge_begin, tp.last_edge, u);
   return edge_target[tp.edge_begin + k];
 }
 
@@ -67,8 +47,8 @@ std::unordered_map<std::string, std::uint32_t> index_of(const std::vector<T>& it
   return idx;
 }
 
-AliasTable alias_over(const WeightedIds& ids, const std::unordered_map<std::string, std::uint32_t>& idx,
-                      std::vector<std::uint32_t>* values, std::size_t n_all) {
+CumulativeTable cumulative_over(const WeightedIds& ids, const std::unordered_map<std::string, std::uint32_t>& idx,
+                                std::vector<std::uint32_t>* values, std::size_t n_all) {
   // Weights over all n_all outcomes (value order = model index order), or over the listed ids.
   std::vector<double> w;
   if (values) {
@@ -80,7 +60,7 @@ AliasTable alias_over(const WeightedIds& ids, const std::unordered_map<std::stri
     w.assign(n_all, 0.0);
     for (const auto& [id, share] : ids) w[idx.at(id)] += share;
   }
-  return AliasTable::build(w);
+  return CumulativeTable::build(w);
 }
 
 }  // namespace
@@ -124,9 +104,9 @@ Model compile_model(const Scenario& s) {
     t.edge_end = static_cast<std::uint32_t>(m.edge_target.size());
     CXSIM_CHECK(tp.exit || !w.empty(), "non-exit touchpoint without out-edges passed validation");
     if (!w.empty()) {
-      const AliasTable row = AliasTable::build(w);
-      m.edges.prob.insert(m.edges.prob.end(), row.prob.begin(), row.prob.end());
-      m.edges.alias.insert(m.edges.alias.end(), row.alias.begin(), row.alias.end());
+      const CumulativeTable row = CumulativeTable::build(w);
+      m.edge_cumulative.insert(m.edge_cumulative.end(), row.cumulative.begin(), row.cumulative.end());
+      t.last_edge = row.last;
     }
     m.touchpoints.push_back(std::move(t));
     m.touchpoint_ids.push_back(tp.id);
@@ -136,14 +116,14 @@ Model compile_model(const Scenario& s) {
   for (const Segment& g : s.segments) {
     SegmentModel sm;
     static_cast<Segment&>(sm) = g;
-    sm.entry_pick = alias_over(g.entry.empty() ? s.journey.entry : g.entry, tp_index, &sm.entry_touchpoints, 0);
+    sm.entry_pick = cumulative_over(g.entry.empty() ? s.journey.entry : g.entry, tp_index, &sm.entry_touchpoints, 0);
     if (!s.service.channels.empty()) {
       if (g.channel_mix.empty()) {
         WeightedIds shares;
         for (const Channel& c : s.service.channels) shares.emplace_back(c.id, c.share);
-        sm.channel_pick = alias_over(shares, ch_index, nullptr, s.service.channels.size());
+        sm.channel_pick = cumulative_over(shares, ch_index, nullptr, s.service.channels.size());
       } else {
-        sm.channel_pick = alias_over(g.channel_mix, ch_index, nullptr, s.service.channels.size());
+        sm.channel_pick = cumulative_over(g.channel_mix, ch_index, nullptr, s.service.channels.size());
       }
     }
     segment_shares.push_back(g.share);
@@ -151,7 +131,7 @@ Model compile_model(const Scenario& s) {
     m.segment_ids.push_back(g.id);
   }
   CXSIM_CHECK(m.segments.size() <= 255, "at most 255 segments are supported");
-  m.segment_pick = AliasTable::build(segment_shares);
+  m.segment_pick = CumulativeTable::build(segment_shares);
 
   for (const Channel& c : s.service.channels) {
     ChannelModel cm;
@@ -160,6 +140,31 @@ Model compile_model(const Scenario& s) {
     if (!cm.unlimited) {
       cm.agents_by_period.resize(s.horizon_periods);
       for (int t = 0; t < s.horizon_periods; ++t) cm.agents_by_period[t] = static_cast<int>(c.agents->at(t));
+    }
+    // K comes from arrival_profile, or from intraday_staffing when only it is given (the loader
+    // checked that both have the same length when both have more than one weight).
+    const std::vector<double> flat(std::max(c.arrival_profile.size(), c.intraday_staffing.size()), 1.0);
+    const std::vector<double>& arrivals = c.arrival_profile.size() == flat.size() ? c.arrival_profile : flat;
+    cm.intervals = static_cast<int>(flat.size());
+    cm.interval_minutes = c.hours_per_period * 60.0 / cm.intervals;
+    cm.around_the_clock = std::abs(c.hours_per_period - 24.0 * s.period_days) < 1e-9;
+    cm.interval_pick = CumulativeTable::build(arrivals);
+    double arrival_total = 0.0, staffing_total = 0.0;
+    for (double w : arrivals) arrival_total += w;
+    for (double w : c.intraday_staffing) staffing_total += w;
+    for (int i = 0; i < cm.intervals; ++i) {
+      cm.arrival_share.push_back(arrivals[i] / arrival_total);
+      cm.staffing_share.push_back(c.intraday_staffing.empty() ? 1.0
+                                                              : c.intraday_staffing[i] * cm.intervals / staffing_total);
+    }
+    if (cm.backlog()) {
+      cm.capacity_before.assign(1, 0.0);
+      for (int t = 0; t < s.horizon_periods; ++t) {
+        for (int i = 0; i < cm.intervals; ++i) {
+          cm.capacity_before.push_back(cm.capacity_before.back() +
+                                       cm.servers(t, i) * cm.interval_minutes / cm.aht_minutes);
+        }
+      }
     }
     m.channels.push_back(std::move(cm));
     m.channel_ids.push_back(c.id);

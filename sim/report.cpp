@@ -31,19 +31,23 @@ std::vector<std::string> metric_names(const RunResult& r) {
 
 // Element-wise mean over replications of every series, in name order. All replications carry
 // the same series with the same lengths (the engine's invariant); a mismatch is a bug, not data.
-std::vector<std::pair<std::string, std::vector<double>>> series_means(const RunResult& r) {
+// Element-wise means of named vectors over replications (one map per replication), in name order.
+// Every replication carries the same names with the same lengths (the engine's invariant); a
+// mismatch is a bug, not data.
+std::vector<std::pair<std::string, std::vector<double>>> vector_means(
+    const std::vector<const std::map<std::string, std::vector<double>>*>& maps) {
   std::set<std::string> names;
-  for (const auto& rep : r.replications) {
-    for (const auto& [name, values] : rep.series) names.insert(name);
+  for (const auto* m : maps) {
+    for (const auto& [name, values] : *m) names.insert(name);
   }
   std::vector<std::pair<std::string, std::vector<double>>> out;
-  const double n = static_cast<double>(r.replications.size());
+  const double n = static_cast<double>(maps.size());
   for (const auto& name : names) {
     std::vector<double> sum;
     bool first = true;
-    for (const auto& rep : r.replications) {
-      const auto it = rep.series.find(name);
-      if (it == rep.series.end()) throw std::invalid_argument("series '" + name + "' missing in a replication");
+    for (const auto* m : maps) {
+      const auto it = m->find(name);
+      if (it == m->end()) throw std::invalid_argument("series '" + name + "' missing in a replication");
       if (first) {
         sum.assign(it->second.size(), 0.0);
         first = false;
@@ -56,6 +60,33 @@ std::vector<std::pair<std::string, std::vector<double>>> series_means(const RunR
     out.emplace_back(name, std::move(sum));
   }
   return out;
+}
+
+std::vector<std::pair<std::string, std::vector<double>>> series_means(const RunResult& r) {
+  std::vector<const std::map<std::string, std::vector<double>>*> maps;
+  for (const auto& rep : r.replications) maps.push_back(&rep.series);
+  return vector_means(maps);
+}
+
+// {ID: {interval_minutes, arrivals: [...], servers: [...]}}: each staffed channel's open day, means
+// over replications.
+void add_intraday(const RunResult& r, Json& channels) {
+  if (r.replications.empty()) return;
+  for (const auto& [id, profile] : r.replications.front().intraday) {
+    std::vector<const std::map<std::string, std::vector<double>>*> maps;
+    for (const auto& rep : r.replications) maps.push_back(&rep.intraday.at(id));
+    Json block = Json::object();
+    for (const auto& [name, values] : vector_means(maps)) {
+      if (name == "interval_minutes" && values.size() == 1) {
+        block[name] = json_number(values.front());
+        continue;
+      }
+      Json a = Json::array();
+      for (double x : values) a.push_back(json_number(x));
+      block[name] = std::move(a);
+    }
+    channels[id]["intraday"] = std::move(block);
+  }
 }
 
 // {ID: {COUNT: mean over replications}}; an id or count absent from a replication counts as 0.
@@ -157,6 +188,7 @@ Report run_report(const RunResult& result) {
 
   doc["touchpoints"] = entity_means(result, &ReplicationResult::touchpoints);
   doc["channels"] = entity_means(result, &ReplicationResult::channels);
+  add_intraday(result, doc["channels"]);
   doc["interventions"] = entity_means(result, &ReplicationResult::interventions);
   return make_report("run", std::move(doc));
 }

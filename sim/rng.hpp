@@ -17,10 +17,11 @@ enum class Stream : std::uint32_t {
   kVisit = 2,           // lane 0 journey edge, 1 failure, 2-3 visit quality (normal)
   kSurvey = 3,          // lane 0 respond?, 1-2 likelihood noise (normal)
   kHazard = 4,          // period 0: lane 0 the Exp(1) cumulative-hazard budget (drawn once, at init)
-  kIssue = 5,           // lane 0 self-resolve, 1 contact?, 2 channel choice
-  kService = 6,         // lane 0 wait position, 1 wait length, 2 patience, 3 resolution
+  kIssue = 5,           // lane 0 self-resolve, 1 contact?, 2 channel choice, 3 interval of the open day
+  kService = 6,         // lane 0 state found (queue) or position in the interval (backlog), 1 offered wait,
+                        // 2 patience, 3 resolution (in the period of the outcome)
   kContactQuality = 7,  // lanes 0-1 contact quality (normal)
-  kIntervention = 8,    // index = intervention: lane 0 coverage, 1 priority, 2-3 quality (normal)
+  kIntervention = 8,    // index = 24-bit hash of the id: lane 0 coverage, 1 priority, 2-3 quality (normal)
 };
 
 // Four uniforms in the open interval (0, 1), 32-bit resolution: (word + 0.5) / 2^32.

@@ -18,8 +18,11 @@ inline constexpr std::uint32_t kBlockCustomers = 4096;
 // What a run reports about its scenario besides the model (names, file, currency).
 RunInfo run_info(const Scenario& scenario);
 
+// Whether the model has a backlog channel (whose pending requests need per-customer state).
+bool has_backlog_channel(const Model& model);
+
 // Bytes of state per simulated customer: the Customer struct alone, and with the side state a
-// model's interventions add.
+// model's interventions and backlog channels add.
 std::size_t state_bytes_per_customer();
 std::size_t state_bytes_per_customer(const Model& model);
 

@@ -13,10 +13,11 @@
 #include <string>
 #include <thread>
 
+#include "backlog.hpp"
 #include "diagnostic_sink.hpp"
 #include "engine.hpp"
+#include "erlang_a.hpp"
 #include "metrics.hpp"
-#include "queue.hpp"
 #include "run_model.hpp"
 
 namespace cxsim {
@@ -30,8 +31,13 @@ Interrupted::Interrupted(int replication, int period, int replications_done)
 
 std::size_t state_bytes_per_customer() { return sizeof(Customer); }
 
+bool has_backlog_channel(const Model& model) {
+  return std::any_of(model.channels.begin(), model.channels.end(), [](const ChannelModel& c) { return c.backlog(); });
+}
+
 std::size_t state_bytes_per_customer(const Model& model) {
-  return sizeof(Customer) + intervention_bytes_per_customer(model.interventions);
+  return sizeof(Customer) + intervention_bytes_per_customer(model.interventions) +
+         (has_backlog_channel(model) ? PendingAnswers::kBytesPerCustomer : 0);
 }
 
 std::uint64_t estimate_memory_bytes(const Model& model, int threads) {
@@ -120,21 +126,28 @@ void for_blocks(std::uint32_t n, tbb::enumerable_thread_specific<Tally>& locals,
 // start-of-period effects of step 1, and the serve pass also each customer's end of period (step 4).
 class Replication {
  public:
-  Replication(const Model& m, int replication, std::vector<Customer>& customers, InterventionState& iv_state)
+  Replication(const Model& m, int replication, std::vector<Customer>& customers, InterventionState& iv_state,
+              PendingAnswers& pending)
       : m_(m),
         customers_(customers),
         iv_state_(iv_state),
-        kernel_(m, static_cast<std::uint32_t>(replication), m.interventions.empty() ? nullptr : &iv_state),
+        kernel_(m, static_cast<std::uint32_t>(replication), m.interventions.empty() ? nullptr : &iv_state, &pending),
         locals_([&m] { return Tally(m); }),
         channels_(m.channels.size()),
-        backlog_(m.channels.size(), 0.0),
-        queues_(m.channels.size()) {
+        days_(m.channels.size()),
+        carried_(m.channels.size()),
+        backlogs_(m.channels.size()),
+        backlog_in_(m.channels.size(), 0.0) {
     iv_state_.reset();
-    for (ChannelPeriods& c : channels_) {
-      c.backlog.assign(m.horizon_periods, 0.0);
-      c.utilization.assign(m.horizon_periods, 0.0);
-      c.agents.assign(m.horizon_periods, 0.0);
-      c.agent_cost.assign(m.horizon_periods, 0.0);
+    service_.queue.assign(m.channels.size(), nullptr);
+    service_.backlog.assign(m.channels.size(), nullptr);
+    for (std::size_t k = 0; k < m.channels.size(); ++k) {
+      ChannelPeriods& c = channels_[k];
+      for (auto* v : {&c.agents, &c.agent_cost, &c.busy_server_minutes, &c.on_duty_server_minutes, &c.backlog}) {
+        v->assign(m.horizon_periods, 0.0);
+      }
+      c.interval_arrivals.assign(m.channels[k].intervals, 0.0);
+      c.interval_servers.assign(m.channels[k].intervals, 0.0);
     }
   }
 
@@ -160,47 +173,21 @@ class Replication {
     }
   }
 
-  // Step 3: each channel's queue from the period's exact contact count, then every contact's
-  // outcome; step 4 per customer (state triggers, churn, decays, NPS) in the same pass.
+  // Step 3: each staffed channel's queue from the period's exact demand (an Erlang A chain through
+  // the day, or a backlog's fluid), then every contact's outcome; step 4 per customer (state
+  // triggers, churn, decays, NPS) in the same pass.
   void serve(int t) {
     if (m_.channels.empty()) return;
-    for (std::size_t k = 0; k < m_.channels.size(); ++k) {
-      std::int64_t arrivals = 0;
-      for (const Tally& tl : locals_) arrivals += tl.channels[k].contacts_by_period[t];
-      const ChannelModel& ch = m_.channels[k];
-      QueueInput in;
-      in.unlimited = ch.unlimited;
-      in.agents = ch.unlimited ? 0 : ch.agents_by_period[t];
-      in.aht_minutes = ch.aht_minutes;
-      in.hours_per_period = ch.hours_per_period;
-      in.arrivals = static_cast<double>(arrivals);
-      in.backlog = backlog_[k];
-      queues_[k] = plan_queue_period(in);
-    }
+    for (std::size_t k = 0; k < m_.channels.size(); ++k) plan_channel(k, t);
     for_customers([this, t](Customer& c, std::uint32_t id, Tally& tally) {
-      kernel_.serve(c, id, t, queues_, tally);
+      kernel_.serve(c, id, t, service_, tally);
       kernel_.end_period(c, id, t, tally);
     });
   }
 
-  // Step 4, what concerns everyone: the channels' backlog and staffing of the period, and the
-  // capacity-limited interventions' choice of whom to treat at the start of the next period.
-  void end_period(int t) {
-    for (std::size_t k = 0; k < m_.channels.size(); ++k) {
-      std::int64_t abandoned = 0;
-      for (const Tally& tl : locals_) abandoned += tl.channels[k].abandoned_by_period[t];
-      backlog_[k] = next_backlog(queues_[k], static_cast<double>(abandoned));
-      const ChannelModel& ch = m_.channels[k];
-      const double agents = ch.unlimited ? 0.0 : ch.agents_by_period[t];
-      ChannelPeriods& cp = channels_[k];
-      cp.backlog[t] = backlog_[k];
-      cp.utilization[t] = queues_[k].utilization;
-      cp.agents[t] = agents;
-      cp.agent_cost[t] = agents * ch.cost_per_agent_period;
-      cp.agent_cost_discounted += agents * ch.cost_per_agent_period * m_.discount[t];
-      cp.agent_periods += agents;
-      cp.busy_agent_periods += agents * queues_[k].utilization;
-    }
+  // Step 4, what concerns everyone: the capacity-limited interventions' choice of whom to treat at
+  // the start of the next period.
+  void end_period(int) {
     for (std::uint32_t i : m_.interventions.limited) select_for_treatment(i);
   }
 
@@ -211,6 +198,68 @@ class Replication {
   }
 
  private:
+  // The period's queue of channel k from its exact demand: contacts per interval and per segment,
+  // reduced over the threads' tallies (and cleared for the next period).
+  void plan_channel(std::size_t k, int t) {
+    const ChannelModel& ch = m_.channels[k];
+    std::vector<std::int64_t> arrivals(ch.intervals, 0);
+    std::vector<std::int64_t> by_segment(m_.segments.size(), 0);
+    for (Tally& tl : locals_) {
+      ChannelTally& ct = tl.channels[k];
+      for (int i = 0; i < ch.intervals; ++i) arrivals[i] += ct.period_interval_contacts[i];
+      for (std::size_t g = 0; g < by_segment.size(); ++g) by_segment[g] += ct.period_segment_contacts[g];
+      std::fill(ct.period_interval_contacts.begin(), ct.period_interval_contacts.end(), 0);
+      std::fill(ct.period_segment_contacts.begin(), ct.period_segment_contacts.end(), 0);
+    }
+    if (ch.unlimited) return;
+    ChannelPeriods& cp = channels_[k];
+    const double agents = ch.agents_by_period[t];
+    cp.agents[t] = agents;
+    cp.agent_cost[t] = agents * ch.cost_per_agent_period;
+    cp.agent_cost_discounted += agents * ch.cost_per_agent_period * m_.discount[t];
+    double on_duty = 0.0;
+    for (int i = 0; i < ch.intervals; ++i) {
+      const int servers = ch.servers(t, i);
+      on_duty += servers * ch.interval_minutes;
+      cp.interval_arrivals[i] += static_cast<double>(arrivals[i]);
+      cp.interval_servers[i] += servers;
+    }
+    cp.on_duty_server_minutes[t] = on_duty;
+    if (ch.backlog()) {
+      backlogs_[k] = plan_backlog_period(ch, t, backlog_in_[k], arrivals);
+      backlog_in_[k] = backlogs_[k].backlog_end();
+      cp.backlog[t] = backlog_in_[k];
+      cp.busy_server_minutes[t] = backlogs_[k].work_done() * ch.aht_minutes;
+      service_.backlog[k] = &backlogs_[k];
+      return;
+    }
+    // Erlang A carried through the day (MODEL.md "Queue channels"): arrivals at the period's
+    // count spread by the profile, servers of each interval, abandonment at the rate of the mean
+    // patience of the channel's contacts (of the segments' shares when nobody contacted).
+    std::int64_t contacts = 0;
+    double patience_sum = 0.0;
+    for (std::size_t g = 0; g < by_segment.size(); ++g) {
+      contacts += by_segment[g];
+      patience_sum += static_cast<double>(by_segment[g]) * m_.segments[g].patience_minutes;
+    }
+    if (contacts == 0) {
+      for (const SegmentModel& g : m_.segments) patience_sum += g.share * g.patience_minutes;
+    }
+    const double theta = (contacts > 0 ? static_cast<double>(contacts) : 1.0) / patience_sum;
+    std::vector<ErlangAInterval> intervals(ch.intervals);
+    for (int i = 0; i < ch.intervals; ++i) {
+      intervals[i] = {static_cast<double>(contacts) * ch.arrival_share[i] / ch.interval_minutes, ch.servers(t, i),
+                      ch.interval_minutes};
+    }
+    ErlangADay& day = days_[k];
+    day.solve(intervals, 1.0 / ch.aht_minutes, theta, ch.around_the_clock ? carried_[k] : StateDistribution{});
+    if (ch.around_the_clock) carried_[k] = day.end_distribution();
+    double busy = 0.0;
+    for (int i = 0; i < ch.intervals; ++i) busy += day.mean_busy_servers(i) * ch.interval_minutes;
+    cp.busy_server_minutes[t] = busy;
+    service_.queue[k] = &day;
+  }
+
   template <typename Fn>
   void for_customers(const Fn& fn) {
     for_blocks(m_.customers, locals_, [&](std::uint32_t first, std::uint32_t last, Tally& tally) {
@@ -244,8 +293,11 @@ class Replication {
   const Kernel kernel_;
   tbb::enumerable_thread_specific<Tally> locals_;
   std::vector<ChannelPeriods> channels_;
-  std::vector<double> backlog_;
-  std::vector<QueuePeriod> queues_;
+  std::vector<ErlangADay> days_;            // per queue channel, reused every period
+  std::vector<StateDistribution> carried_;  // per channel open around the clock: the queue at midnight
+  std::vector<BacklogPeriod> backlogs_;     // per backlog channel, this period's fluid
+  std::vector<double> backlog_in_;          // per backlog channel, the backlog carried into the period
+  ServicePeriod service_;
   std::vector<PriorityKey> waitlist_;
 };
 
@@ -293,9 +345,11 @@ RunResult run_model(const Model& m, const RunInfo& info, const RunOptions& optio
   tbb::task_arena arena(threads);
   InterventionState iv_state;
   if (!m.interventions.empty()) iv_state = InterventionState(m.customers, m.interventions);
+  PendingAnswers pending;
+  if (has_backlog_channel(m)) pending = PendingAnswers(m.customers);
 
   for (int rep = first_rep; rep < first_rep + rep_count; ++rep) {
-    Replication replication(m, rep, customers, iv_state);
+    Replication replication(m, rep, customers, iv_state, pending);
     int stopped_at = -1;  // the period a cancel request stopped this replication before
     arena.execute([&] {
       replication.initialize();

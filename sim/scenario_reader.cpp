@@ -62,6 +62,7 @@ bool read_value(const nlohmann::json& v, const std::string&, std::string& out, R
 
 bool read_value(const nlohmann::json& v, const std::string& pointer, WeightedIds& out, ReadContext& context) {
   if (!v.is_object()) return false;
+  out.clear();
   for (const auto& [key, value] : v.items()) {
     double x = 0.0;
     read_value(value, child(pointer, key), x, context);
@@ -73,6 +74,7 @@ bool read_value(const nlohmann::json& v, const std::string& pointer, WeightedIds
 template <typename T>
 static bool read_array(const nlohmann::json& v, const std::string& pointer, std::vector<T>& out, ReadContext& context) {
   if (!v.is_array()) return false;
+  out.clear();  // the value replaces the schema's default list
   for (std::size_t i = 0; i < v.size(); ++i) {
     T x{};
     read_value(v[i], child(pointer, i), x, context);

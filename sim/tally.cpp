@@ -14,11 +14,15 @@ Tally::Tally(const Model& m)
       open_issues_end(m.horizon_periods, 0),
       touchpoint_revenue_by_period(m.horizon_periods),
       nps_sum(m.horizon_periods) {
-  for (ChannelTally& c : channels) {
+  for (std::size_t k = 0; k < channels.size(); ++k) {
+    ChannelTally& c = channels[k];
     c.contacts_by_period.assign(m.horizon_periods, 0);
     c.abandoned_by_period.assign(m.horizon_periods, 0);
     c.handled_by_period.assign(m.horizon_periods, 0);
+    c.within_target_by_period.assign(m.horizon_periods, 0);
     c.wait_by_period.assign(m.horizon_periods, ExactSum{});
+    c.period_interval_contacts.assign(m.channels[k].intervals, 0);
+    c.period_segment_contacts.assign(m.segments.size(), 0);
   }
   for (InterventionTally& it : interventions) {
     it.uses_by_period.assign(m.horizon_periods, 0);
@@ -58,11 +62,14 @@ void Tally::merge(const Tally& o) {
     a.handled += b.handled;
     a.abandoned += b.abandoned;
     a.resolved += b.resolved;
+    a.within_target += b.within_target;
+    a.pending_end += b.pending_end;
     a.handled_wait_minutes += b.handled_wait_minutes;
     a.handled_waits.merge(b.handled_waits);
     add_all(a.contacts_by_period, b.contacts_by_period);
     add_all(a.abandoned_by_period, b.abandoned_by_period);
     add_all(a.handled_by_period, b.handled_by_period);
+    add_all(a.within_target_by_period, b.within_target_by_period);
     add_all(a.wait_by_period, b.wait_by_period);
   }
   for (std::size_t i = 0; i < interventions.size(); ++i) {

@@ -33,13 +33,20 @@ struct ExactSum {
   }
 };
 
-// Per-channel service tallies.
+// Per-channel service tallies. Contacts (and a backlog request's volume) count when they arrive;
+// handled, abandoned, resolved and waits when the outcome comes (for a backlog request, the period
+// of its answer).
 struct ChannelTally {
   std::int64_t contacts = 0, handled = 0, abandoned = 0, resolved = 0;
-  ExactSum handled_wait_minutes;
+  std::int64_t within_target = 0;  // answered within service_level_seconds (queue channels)
+  std::int64_t pending_end = 0;    // backlog requests whose answer would come after the horizon
+  ExactSum handled_wait_minutes;   // answered contacts' waits (backlog: real minutes to the answer)
   QuantileSketch handled_waits;
-  std::vector<std::int64_t> contacts_by_period, abandoned_by_period, handled_by_period;
-  std::vector<ExactSum> wait_by_period;  // handled waits, minutes
+  std::vector<std::int64_t> contacts_by_period, abandoned_by_period, handled_by_period, within_target_by_period;
+  std::vector<ExactSum> wait_by_period;  // answered waits, minutes, by period of the outcome
+  // This period's demand, which couples the customers: contacts per interval of the open day and per
+  // segment (the mean patience of the channel's contacts). The runner reduces and clears them.
+  std::vector<std::int64_t> period_interval_contacts, period_segment_contacts;
 };
 
 // Per-intervention tallies. `waitlist` is transient: the runner drains it after every period.

@@ -49,7 +49,8 @@ std::string replace_first(std::string page, const std::string& from, const std::
 std::vector<std::pair<std::string, std::string>> broken_pages(const std::string& page) {
   const std::string main = "<main>\n";
   return {
-      {"broken-external-image", replace_first(page, main, main + "<img src=\"https://cxsim-test.invalid/x.png\" alt=\"\">")},
+      {"broken-external-image",
+       replace_first(page, main, main + "<img src=\"https://cxsim-test.invalid/x.png\" alt=\"\">")},
       {"broken-url-in-text", replace_first(page, main, main + "<p>see http://cxsim-test.invalid/page</p>")},
       {"broken-console-error", replace_first(page, main, main + "<script>console.error(\"deliberate\");</script>")},
       {"broken-mark-count", replace_first(page, "\"expected_marks\":{\"line\":1}", "\"expected_marks\":{\"line\":2}")},

@@ -176,7 +176,9 @@ TEST(Checkpoint, CorruptionIsRefused) {
   EXPECT_EQ(error_pointer([&] { cxsim::parse_checkpoint(kScenario, "cp.json"); }), "");
   // A future format version.
   std::string future = text;
-  future.replace(future.find("\"format_version\":1"), 18, "\"format_version\":2");
+  const std::string current = "\"format_version\":" + std::to_string(cxsim::kCheckpointFormatVersion);
+  future.replace(future.find(current), current.size(),
+                 "\"format_version\":" + std::to_string(cxsim::kCheckpointFormatVersion + 1));
   EXPECT_EQ(error_pointer([&] { cxsim::parse_checkpoint(future, "cp.json"); }), "/format_version");
   // Deep nesting never recurses far.
   EXPECT_EQ(error_pointer([&] { cxsim::parse_checkpoint(std::string(100000, '[') + std::string(100000, ']'), "c"); }),

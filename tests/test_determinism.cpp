@@ -1,5 +1,7 @@
 // Results are a pure function of scenario and seed: the result file is identical to the bit for
-// any thread count (STYLE.md: the same check across worker counts).
+// any thread count (STYLE.md: the same check across worker counts). The scenario has every kind of
+// channel: a queue with a weekly rota, one open around the clock with a peaked day and concurrency,
+// a backlog, and an unlimited one.
 #include <gtest/gtest.h>
 
 #include "cxsim/report.hpp"
@@ -22,7 +24,9 @@ const char* kScenario = R"({"name": "determinism", "seed": 99, "horizon_periods"
   "service": {"channels": {
     "phone": {"share": 0.5, "agents": {"default": 3, "weekly": [3, 3, 3, 3, 3, 1, 1]}, "aht_minutes": 9, "hours_per_period": 10,
               "fcr": 0.7, "quality": {"mean": 0.5, "sd": 0.2}, "effort": 2, "cost_per_agent_period": 200},
-    "chat": {"share": 0.3, "agents": 2, "aht_minutes": 12, "fcr": 0.6, "cost_per_contact": 1},
+    "chat": {"share": 0.2, "agents": 2, "aht_minutes": 12, "fcr": 0.6, "cost_per_contact": 1, "hours_per_period": 24,
+             "arrival_profile": [1, 1, 2, 3, 3, 2], "intraday_staffing": [1, 1, 2, 2, 2, 1], "concurrency": 2},
+    "email": {"share": 0.1, "kind": "backlog", "agents": 1, "aht_minutes": 20, "fcr": 0.8},
     "web": {"share": 0.2, "agents": null, "fcr": 0.3, "effort": 1}}}})";
 
 std::string result_for(int threads) {

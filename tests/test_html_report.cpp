@@ -213,8 +213,9 @@ TEST(HtmlReport, EscapesDataAndText) {
 // A run of today's result version: the charts its data allow, and none for absent keys.
 TEST(HtmlReport, RunChartsFollowTheData) {
   const Json charts = cxsim::chart_specs(small_run());
-  const std::vector<std::string> expected = {"retention",   "active",      "nps",           "tickets",
-                                             "utilization", "touchpoints", "interventions", "intervention_uses"};
+  const std::vector<std::string> expected = {
+      "retention",     "active",         "nps",         "tickets",       "service_level",    "utilization",
+      "intraday_chat", "intraday_phone", "touchpoints", "interventions", "intervention_uses"};
   EXPECT_EQ(chart_ids(charts), expected);
 
   // Retention: one line, no band (the document has means only).
@@ -230,12 +231,8 @@ TEST(HtmlReport, RunChartsFollowTheData) {
   const std::string html = cxsim::html_report(small_run());
   EXPECT_NE(html.find("<li>Answered wait (FRT) by channel: zero throughout (chat, phone, self_service).</li>"),
             std::string::npos);
-  EXPECT_NE(html.find("<li>Backlog by channel: zero throughout (chat, phone, self_service).</li>"), std::string::npos);
-  // The self-service channel has no agents (utilization 0 throughout): left out, and named in the caption.
+  // Occupancy: a line and a label per staffed channel (self-service has no agents and no series).
   EXPECT_EQ(chart(charts, "utilization")["expected_marks"], (Json{{"line", 2}, {"text", 2}}));
-  EXPECT_NE(
-      chart(charts, "utilization")["description"].get<std::string>().find("Zero throughout, not drawn: self_service"),
-      std::string::npos);
   // Bars: one per touchpoint and measure, each labelled.
   const std::size_t tps = small_run()["touchpoints"].size();
   EXPECT_EQ(chart(charts, "touchpoints")["expected_marks"], (Json{{"rect", 2 * tps}, {"text", 2 * tps}}));
@@ -293,7 +290,7 @@ TEST(HtmlReport, ComparisonChartsAndRanking) {
   EXPECT_EQ(chart(charts, "objective_forest")["spec"]["layer"][1]["encoding"]["y"]["sort"], Json(ranked));
   // Key metrics: one panel per key metric present.
   const Json& panels = chart(charts, "key_metrics_forest")["spec"]["concat"];
-  EXPECT_EQ(panels.size(), 10u);  // the console's ten (the results carry no service_level yet)
+  EXPECT_EQ(panels.size(), 11u);  // the console's ten and the service level
   // Variants equal to the baseline differ by exactly 0: points on the zero rule, no "*".
   for (const auto& row : panels[0]["data"]["values"]) {
     if (row["variant"] == "empty_patch" || row["variant"] == "same_values") {

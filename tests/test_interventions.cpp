@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
+#include <map>
 #include <string>
 
 #include "cxsim/report.hpp"
@@ -290,4 +292,67 @@ TEST(Interventions, IdenticalForAnyThreadCount) {
   cxsim::RunResult one = run_text(text, 1), four = run_text(text, 4);
   one.info.threads = four.info.threads = 0;
   EXPECT_EQ(cxsim::run_report(one).json(), cxsim::run_report(four).json());
+}
+
+// MODEL.md "Randomness and reproducibility": an intervention's draws are keyed by a hash of its id,
+// so adding one that does nothing (coverage 0), whatever its id sorts as, changes no metric at all.
+TEST(InterventionStreams, ADoNothingInterventionChangesNothingWhateverItsId) {
+  const cxsim::Scenario base = cxsim::load_scenario(
+      CXSIM_SOURCE_DIR "/scenarios/telecom_subscription.json",
+      {cxsim::parse_assignment("/population/customers=3000"), cxsim::parse_assignment("/horizon_periods=60"),
+       cxsim::parse_assignment("/replications=2")});
+  cxsim::RunOptions o;
+  o.threads = 2;
+  const cxsim::RunResult reference = cxsim::run_simulation(base, o);
+  for (const char* id : {"aaa_noop", "mmm_noop", "zzz_noop"}) {
+    SCOPED_TRACE(id);
+    const cxsim::Scenario with = cxsim::load_scenario(
+        CXSIM_SOURCE_DIR "/scenarios/telecom_subscription.json",
+        {cxsim::parse_assignment("/population/customers=3000"), cxsim::parse_assignment("/horizon_periods=60"),
+         cxsim::parse_assignment("/replications=2"),
+         cxsim::parse_assignment(
+             std::string("/interventions/") + id +
+             R"(={"trigger": {"risk_above": 0}, "coverage": 0, "effect": {"sentiment_boost": 1}})")});
+    const cxsim::RunResult r = cxsim::run_simulation(with, o);
+    // To the bit (NaN included): the result files of the two runs are identical but for the new
+    // intervention's own block and series.
+    for (std::size_t k = 0; k < r.replications.size(); ++k) {
+      for (const auto& [name, value] : reference.replications[k].metrics) {
+        const double x = r.replications[k].metrics.at(name);
+        EXPECT_TRUE(std::memcmp(&x, &value, sizeof x) == 0) << name;
+      }
+      for (const auto& [name, values] : reference.replications[k].series) {
+        const auto& v = r.replications[k].series.at(name);
+        ASSERT_EQ(v.size(), values.size());
+        EXPECT_TRUE(std::memcmp(v.data(), values.data(), v.size() * sizeof(double)) == 0) << name;
+      }
+    }
+  }
+}
+
+// Two ids whose 24-bit stream indices collide would share their draws: refused at load.
+TEST(InterventionStreams, CollidingIdsAreRefused) {
+  std::map<std::uint32_t, std::string> seen;
+  std::string a, b;
+  for (int k = 0; a.empty(); ++k) {
+    const std::string id = "iv" + std::to_string(k);
+    const auto [it, fresh] = seen.emplace(cxsim::intervention_stream_index(id), id);
+    if (!fresh) {
+      a = it->second;
+      b = id;
+    }
+  }
+  const std::string text = R"({"name": "c", "population": {"customers": 10}, "segments": {"s": {"share": 1}},
+    "journey": {"entry": "x", "touchpoints": {"x": {"next": {"x": 1}}}},
+    "interventions": {")" + a +
+                           R"(": {"trigger": {"on_visit": "x"}, "effect": {"sentiment_boost": 0.1}},
+                      ")" + b +
+                           R"(": {"trigger": {"on_visit": "x"}, "effect": {"sentiment_boost": 0.1}}}})";
+  const cxsim::Scenario s = cxsim::parse_scenario(text, "c.json");
+  try {
+    cxsim::compile_model(s);
+    FAIL() << a << " and " << b << " collide but were accepted";
+  } catch (const cxsim::InputError& e) {
+    EXPECT_NE(e.diagnostics().at(0).message.find("same random stream"), std::string::npos);
+  }
 }

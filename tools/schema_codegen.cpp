@@ -272,6 +272,12 @@ class Generator {
       if (s.find_first_of(".eE") == std::string::npos) s += ".0";
       return s;
     }
+    if (v.is_array()) {  // a default list: {elements} of the vector's element type
+      const std::string element = type.rfind("std::vector<", 0) == 0 ? type.substr(12, type.size() - 13) : type;
+      std::string out = "{";
+      for (std::size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + literal(v[i], element);
+      return out + "}";
+    }
     throw std::runtime_error("unsupported default " + v.dump());
   }
 

@@ -19,7 +19,7 @@
 
 namespace cxsim {
 
-inline constexpr int kCheckpointFormatVersion = 1;
+inline constexpr int kCheckpointFormatVersion = 2;
 
 struct Checkpoint {
   std::string cxsim_version;

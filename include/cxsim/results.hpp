@@ -21,6 +21,9 @@ struct ReplicationResult {
   std::map<std::string, EntityCounts> touchpoints;    // touchpoint id -> counts
   std::map<std::string, EntityCounts> channels;       // channel id -> counts
   std::map<std::string, EntityCounts> interventions;  // intervention id -> counts
+  // Staffed channel id -> its open day, interval by interval: interval_minutes (one value), arrivals,
+  // agents on duty and servers (means per period over the horizon).
+  std::map<std::string, std::map<std::string, std::vector<double>>> intraday;
 };
 
 struct RunInfo {
@@ -49,6 +52,7 @@ inline const std::vector<std::string>& reported_metric_names() {
   static const std::vector<std::string> names = {"abandonment",
                                                  "aht_minutes",
                                                  "art_periods",
+                                                 "backlog_wait_hours",
                                                  "ces",
                                                  "churned",
                                                  "clv",
@@ -67,6 +71,7 @@ inline const std::vector<std::string>& reported_metric_names() {
                                                  "retention",
                                                  "revenue",
                                                  "service_cost",
+                                                 "service_level",
                                                  "survey_nps",
                                                  "survey_responses",
                                                  "tickets_per_period",

@@ -42,8 +42,7 @@ void add_run_options(CLI::App& cmd, RunArgs& a, const std::string& what) {
   cmd.add_option("--replications", a.replications, "Override replications");
   cmd.add_option("--seed", a.seed, "Override seed");
   cmd.add_option("--horizon", a.horizon, "Override horizon_periods");
-  cmd.add_option("--set", a.sets,
-                 "Set " + what + ": /json/pointer=VALUE (JSON, else a string); repeatable")
+  cmd.add_option("--set", a.sets, "Set " + what + ": /json/pointer=VALUE (JSON, else a string); repeatable")
       ->allow_extra_args(false);
   cmd.add_flag("-q,--quiet", a.quiet, "No tables, messages or progress bar");
 }
