@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <map>
 #include <optional>
 #include <ostream>
 #include <utility>
@@ -113,39 +114,28 @@ void print_channels(std::ostream& out, const Json& run) {
   if (!run.contains("channels") || !run["channels"].is_object() || run["channels"].empty()) return;
   const std::string currency = currency_of(run);
   const Json& channels = run["channels"];
-  const Json none = Json::object();
-  const Json& metrics = run.contains("channel_metrics") ? run["channel_metrics"] : none;
   const double horizon = number_of(run["scenario"].value("horizon_periods", Json()));
-  static const std::vector<std::pair<std::string, std::string>> all_columns = {{"frt_minutes", "answered wait (min)"},
-                                                                               {"service_level", "service level"},
-                                                                               {"abandonment", "abandonment"},
-                                                                               {"utilization", "utilization"}};
-  // A channel's summary of `metric`: from channel_metrics, else the mean of its counts.
-  const auto summary = [&](const std::string& id, const std::string& metric) -> std::optional<Summary> {
-    if (metrics.contains(id) && metrics[id].contains(metric)) return summary_of(metrics[id][metric]);
-    const Json& c = channels[id];
-    if (metric == "abandonment" && c.contains("abandoned") && c.contains("contacts")) {
-      return summary_of(Json(number_of(c["abandoned"]) / number_of(c["contacts"])));
-    }
-    if (c.contains(metric)) return summary_of(c[metric]);
-    return std::nullopt;
-  };
-  std::vector<std::pair<std::string, std::string>> columns;
-  for (const auto& col : all_columns) {
+  static const std::map<std::string, std::string> titles = {{"frt_minutes", "answered wait (min)"},
+                                                            {"service_level", "service level"},
+                                                            {"abandonment", "abandonment"},
+                                                            {"utilization", "utilization"},
+                                                            {"backlog_wait_hours", "backlog wait (h)"}};
+  std::vector<std::string> columns;
+  for (const auto& metric : channel_metric_names()) {
     for (const auto& [id, c] : channels.items()) {
-      if (summary(id, col.first)) {
-        columns.push_back(col);
+      if (channel_summary(run, id, metric)) {
+        columns.push_back(metric);
         break;
       }
     }
   }
   std::vector<std::vector<std::string>> rows = {{"channel", "contacts/period"}};
-  for (const auto& col : columns) rows.front().push_back(col.second);
+  for (const auto& metric : columns) rows.front().push_back(titles.at(metric));
   for (const auto& [id, c] : channels.items()) {
     std::vector<std::string> row = {
         id, format_metric("tickets_per_period", number_of(c.value("contacts", Json())) / horizon, currency)};
-    for (const auto& [metric, title] : columns) {
-      const std::optional<Summary> s = summary(id, metric);
+    for (const auto& metric : columns) {
+      const std::optional<Summary> s = channel_summary(run, id, metric);
       if (!s || !std::isfinite(s->mean)) {
         row.push_back("n/a");
       } else {

@@ -3,6 +3,8 @@
 // other document. Numbers are written by format_metric and format_interval, like the console's.
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -175,42 +177,45 @@ std::string warnings_section(const std::string& items) {
   return "<section id=\"warnings\" class=\"warnings\"><h2>Warnings</h2><ul>" + items + "</ul></section>\n";
 }
 
-// Service by channel: contacts per period, then answered wait, service level, abandonment and
-// utilization, each with its 95% interval over replications (channel_metrics), or the mean over
-// replications (channels) when the document has no intervals.
+// Service by channel: contacts per period, then answered wait, service level, abandonment,
+// utilization and backlog wait, each with its 95% interval over replications (channel_metrics), or
+// the mean over replications (channels) when the document has no intervals. Columns no channel has
+// are left out.
 std::string channel_table(const OJson& doc, const std::string& currency) {
   const OJson* channels = member(doc, "channels");
   if (channels == nullptr || !channels->is_object() || channels->empty()) return "";
-  const OJson* metrics = member(doc, "channel_metrics");
   const double horizon = number_at(member(member(doc, "scenario"), "horizon_periods"));
-  static const std::vector<std::pair<const char*, const char*>> columns = {{"frt_minutes", "answered wait (minutes)"},
-                                                                           {"service_level", "service level"},
-                                                                           {"abandonment", "abandonment"},
-                                                                           {"utilization", "utilization"}};
+  static const std::map<std::string, std::string> titles = {{"frt_minutes", "answered wait (minutes)"},
+                                                            {"service_level", "service level"},
+                                                            {"abandonment", "abandonment"},
+                                                            {"utilization", "utilization"},
+                                                            {"backlog_wait_hours", "backlog wait (hours)"}};
+  std::vector<std::string> columns;
+  for (const auto& metric : channel_metric_names()) {
+    for (const auto& [id, counts] : channels->items()) {
+      if (channel_summary(doc, id, metric)) {
+        columns.push_back(metric);
+        break;
+      }
+    }
+  }
   std::string out =
       "<section id=\"channels\"><h2>Service by channel</h2><p class=\"note\">Per channel, mean over replications "
       "with its 95% interval: contacts per period, the wait of answered contacts, the share answered within the "
       "target (service level), the share that abandoned and agent occupancy (utilization; none for unlimited "
       "channels).</p><table class=\"channels\"><thead><tr><th>channel</th><th class=\"num\">contacts per "
       "period</th>";
-  for (const auto& [key, title] : columns) out += std::string("<th class=\"num\">") + title + "</th>";
+  for (const auto& metric : columns) out += "<th class=\"num\">" + titles.at(metric) + "</th>";
   out += "</tr></thead><tbody>";
   for (const auto& [id, counts] : channels->items()) {
-    const double contacts = number_at(member(counts, "contacts"));
     out += "<tr><td>" + escape_html(id) + "</td><td class=\"num\">" +
-           escape_html(format_metric("tickets_per_period", contacts / horizon, currency)) + "</td>";
-    for (const auto& [key, title] : columns) {
-      const OJson* entry = member(member(metrics, id.c_str()), key);
-      Summary m = summary_at(entry);
-      if (entry == nullptr) {
-        // Without channel_metrics: the mean over replications of the channel's count, if any.
-        m.mean = number_at(member(counts, key));
-        if (std::string(key) == "abandonment") {
-          m.mean = number_at(member(counts, "abandoned")) / contacts;
-        }
-      }
-      out += "<td class=\"num\">" + escape_html(format_metric(key, m.mean, currency)) +
-             (m.ci95 ? "<div class=\"ci\">" + escape_html(format_interval(key, m, currency, false)) + "</div>" : "") +
+           escape_html(format_metric("tickets_per_period", number_at(member(counts, "contacts")) / horizon, currency)) +
+           "</td>";
+    for (const auto& metric : columns) {
+      const std::optional<Summary> m = channel_summary(doc, id, metric);
+      out += "<td class=\"num\">" + escape_html(format_metric(metric, m ? m->mean : std::nan(""), currency)) +
+             (m && m->ci95 ? "<div class=\"ci\">" + escape_html(format_interval(metric, *m, currency, false)) + "</div>"
+                           : "") +
              "</td>";
     }
     out += "</tr>";

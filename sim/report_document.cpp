@@ -235,6 +235,29 @@ const std::vector<std::string>& comparison_key_metrics() {
   return names;
 }
 
+const std::vector<std::string>& channel_metric_names() {
+  static const std::vector<std::string> names = {"frt_minutes", "service_level", "abandonment", "utilization",
+                                                 "backlog_wait_hours"};
+  return names;
+}
+
+std::optional<Summary> channel_summary(const Json& run, const std::string& channel, const std::string& metric) {
+  const auto block = [&](const char* key) -> const Json* {
+    if (!run.is_object() || !run.contains(key) || !run[key].is_object() || !run[key].contains(channel)) return nullptr;
+    return &run[key][channel];
+  };
+  if (const Json* m = block("channel_metrics"); m != nullptr && m->is_object() && m->contains(metric)) {
+    return summary_of((*m)[metric]);
+  }
+  const Json* counts = block("channels");
+  if (counts == nullptr || !counts->is_object()) return std::nullopt;
+  if (metric == "abandonment" && counts->contains("abandoned") && counts->contains("contacts")) {
+    return summary_of(Json(number_of((*counts)["abandoned"]) / number_of((*counts)["contacts"])));
+  }
+  if (counts->contains(metric)) return summary_of((*counts)[metric]);
+  return std::nullopt;
+}
+
 std::string csv_field(const std::string& s) {
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string q = "\"";
