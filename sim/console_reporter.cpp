@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <map>
 #include <optional>
 #include <ostream>
 #include <utility>
@@ -115,26 +114,13 @@ void print_channels(std::ostream& out, const Json& run) {
   const std::string currency = currency_of(run);
   const Json& channels = run["channels"];
   const double horizon = number_of(run["scenario"].value("horizon_periods", Json()));
-  static const std::map<std::string, std::string> titles = {{"frt_minutes", "answered wait (min)"},
-                                                            {"service_level", "service level"},
-                                                            {"abandonment", "abandonment"},
-                                                            {"utilization", "utilization"},
-                                                            {"backlog_wait_hours", "backlog wait (h)"}};
-  std::vector<std::string> columns;
-  for (const auto& metric : channel_metric_names()) {
-    for (const auto& [id, c] : channels.items()) {
-      if (channel_summary(run, id, metric)) {
-        columns.push_back(metric);
-        break;
-      }
-    }
-  }
+  const auto columns = channel_columns(run);
   std::vector<std::vector<std::string>> rows = {{"channel", "contacts/period"}};
-  for (const auto& metric : columns) rows.front().push_back(titles.at(metric));
+  for (const auto& column : columns) rows.front().push_back(column.second);
   for (const auto& [id, c] : channels.items()) {
     std::vector<std::string> row = {
         id, format_metric("tickets_per_period", number_of(c.value("contacts", Json())) / horizon, currency)};
-    for (const auto& metric : columns) {
+    for (const auto& [metric, title] : columns) {
       const std::optional<Summary> s = channel_summary(run, id, metric);
       if (!s || !std::isfinite(s->mean)) {
         row.push_back("n/a");

@@ -3,7 +3,6 @@
 // other document. Numbers are written by format_metric and format_interval, like the console's.
 #include <algorithm>
 #include <cmath>
-#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -185,33 +184,20 @@ std::string channel_table(const OJson& doc, const std::string& currency) {
   const OJson* channels = member(doc, "channels");
   if (channels == nullptr || !channels->is_object() || channels->empty()) return "";
   const double horizon = number_at(member(member(doc, "scenario"), "horizon_periods"));
-  static const std::map<std::string, std::string> titles = {{"frt_minutes", "answered wait (minutes)"},
-                                                            {"service_level", "service level"},
-                                                            {"abandonment", "abandonment"},
-                                                            {"utilization", "utilization"},
-                                                            {"backlog_wait_hours", "backlog wait (hours)"}};
-  std::vector<std::string> columns;
-  for (const auto& metric : channel_metric_names()) {
-    for (const auto& [id, counts] : channels->items()) {
-      if (channel_summary(doc, id, metric)) {
-        columns.push_back(metric);
-        break;
-      }
-    }
-  }
+  const auto columns = channel_columns(doc);
   std::string out =
       "<section id=\"channels\"><h2>Service by channel</h2><p class=\"note\">Per channel, mean over replications "
       "with its 95% interval: contacts per period, the wait of answered contacts, the share answered within the "
       "target (service level), the share that abandoned and agent occupancy (utilization; none for unlimited "
       "channels).</p><table class=\"channels\"><thead><tr><th>channel</th><th class=\"num\">contacts per "
       "period</th>";
-  for (const auto& metric : columns) out += "<th class=\"num\">" + titles.at(metric) + "</th>";
+  for (const auto& column : columns) out += "<th class=\"num\">" + column.second + "</th>";
   out += "</tr></thead><tbody>";
   for (const auto& [id, counts] : channels->items()) {
     out += "<tr><td>" + escape_html(id) + "</td><td class=\"num\">" +
            escape_html(format_metric("tickets_per_period", number_at(member(counts, "contacts")) / horizon, currency)) +
            "</td>";
-    for (const auto& metric : columns) {
+    for (const auto& [metric, title] : columns) {
       const std::optional<Summary> m = channel_summary(doc, id, metric);
       out += "<td class=\"num\">" + escape_html(format_metric(metric, m ? m->mean : std::nan(""), currency)) +
              (m && m->ci95 ? "<div class=\"ci\">" + escape_html(format_interval(metric, *m, currency, false)) + "</div>"

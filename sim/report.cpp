@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iostream>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <utility>
@@ -317,33 +318,16 @@ Report read_report(const std::string& path) {
                                  "not a cxsim result file: expected a JSON object with \"cxsim_version\" (the file "
                                  "`cxsim run -o`, `cxsim compare -o` and the other commands write)"}});
   }
-  std::string kind;
-  switch (result_kind(doc)) {
-    case ResultKind::kRun:
-      kind = "run";
-      break;
-    case ResultKind::kComparison:
-      kind = "comparison";
-      break;
-    case ResultKind::kSweep:
-      kind = "sweep";
-      break;
-    case ResultKind::kSensitivity:
-      kind = "sensitivity";
-      break;
-    case ResultKind::kAttribution:
-      kind = "attribution";
-      break;
-    case ResultKind::kOptimize:
-      kind = "optimize";
-      break;
-    case ResultKind::kCalibration:
-      kind = "calibration";
-      break;
-    case ResultKind::kUnknown:
-      kind = "unknown";
-      break;
-  }
+  // The kind as Report::kind names it: the top-level key of later kinds, "run", "comparison", "unknown".
+  static const std::map<ResultKind, const char*> kinds = {{ResultKind::kRun, "run"},
+                                                          {ResultKind::kComparison, "comparison"},
+                                                          {ResultKind::kSweep, "sweep"},
+                                                          {ResultKind::kSensitivity, "sensitivity"},
+                                                          {ResultKind::kAttribution, "attribution"},
+                                                          {ResultKind::kOptimize, "optimize"},
+                                                          {ResultKind::kCalibration, "calibration"},
+                                                          {ResultKind::kUnknown, "unknown"}};
+  std::string kind = kinds.at(result_kind(doc));
   return make_report(std::move(kind), std::move(doc));
 }
 

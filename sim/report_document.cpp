@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <map>
 
 namespace cxsim {
@@ -126,60 +127,42 @@ Unit unit_of(const std::string& name) {
   return Unit::kPlain;
 }
 
-const char* unit_name(Unit unit) {
-  switch (unit) {
-    case Unit::kFraction:
-      return "fraction";
-    case Unit::kMoney:
-      return "currency";
-    case Unit::kMinutes:
-      return "minutes";
-    case Unit::kHours:
-      return "hours";
-    case Unit::kPeriods:
-      return "periods";
-    case Unit::kScore100:
-      return "score_0_100";
-    case Unit::kNps:
-      return "score_-100_100";
-    case Unit::kScale7:
-      return "score_1_7";
-    case Unit::kCount:
-      return "count";
-    case Unit::kCountPerPeriod:
-      return "count_per_period";
-    case Unit::kPlain:
-      break;
+namespace {
+
+// Each unit's name in CSV files and its label beside a number (and beside a difference).
+struct UnitText {
+  Unit unit;
+  const char* name;
+  const char* label;
+  const char* difference_label;
+};
+
+const UnitText& unit_text(Unit unit) {
+  static const UnitText texts[] = {
+      {Unit::kFraction, "fraction", "%", "pp"},
+      {Unit::kMoney, "currency", "", ""},  // labelled with the scenario's currency
+      {Unit::kMinutes, "minutes", "minutes", "minutes"},
+      {Unit::kHours, "hours", "hours", "hours"},
+      {Unit::kPeriods, "periods", "periods", "periods"},
+      {Unit::kScore100, "score_0_100", "0-100", "points"},
+      {Unit::kNps, "score_-100_100", "-100 to 100", "points"},
+      {Unit::kScale7, "score_1_7", "1-7, higher = more effort", "1-7, higher = more effort"},
+      {Unit::kCount, "count", "count", "count"},
+      {Unit::kCountPerPeriod, "count_per_period", "per period", "per period"},
+      {Unit::kPlain, "number", "", ""}};
+  for (const UnitText& t : texts) {
+    if (t.unit == unit) return t;
   }
-  return "number";
+  return texts[std::size(texts) - 1];
 }
 
+}  // namespace
+
+const char* unit_name(Unit unit) { return unit_text(unit).name; }
+
 std::string unit_label(Unit unit, const std::string& currency, bool difference) {
-  switch (unit) {
-    case Unit::kFraction:
-      return difference ? "pp" : "%";
-    case Unit::kMoney:
-      return currency;
-    case Unit::kMinutes:
-      return "minutes";
-    case Unit::kHours:
-      return "hours";
-    case Unit::kPeriods:
-      return "periods";
-    case Unit::kScore100:
-      return difference ? "points" : "0-100";
-    case Unit::kNps:
-      return difference ? "points" : "-100 to 100";
-    case Unit::kScale7:
-      return "1-7, higher = more effort";
-    case Unit::kCount:
-      return "count";
-    case Unit::kCountPerPeriod:
-      return "per period";
-    case Unit::kPlain:
-      break;
-  }
-  return "";
+  if (unit == Unit::kMoney) return currency;
+  return difference ? unit_text(unit).difference_label : unit_text(unit).label;
 }
 
 std::string format_value(double x, Unit unit, const std::string& currency) {
@@ -235,12 +218,6 @@ const std::vector<std::string>& comparison_key_metrics() {
   return names;
 }
 
-const std::vector<std::string>& channel_metric_names() {
-  static const std::vector<std::string> names = {"frt_minutes", "service_level", "abandonment", "utilization",
-                                                 "backlog_wait_hours"};
-  return names;
-}
-
 std::optional<Summary> channel_summary(const Json& run, const std::string& channel, const std::string& metric) {
   const auto block = [&](const char* key) -> const Json* {
     if (!run.is_object() || !run.contains(key) || !run[key].is_object() || !run[key].contains(channel)) return nullptr;
@@ -256,6 +233,25 @@ std::optional<Summary> channel_summary(const Json& run, const std::string& chann
   }
   if (counts->contains(metric)) return summary_of((*counts)[metric]);
   return std::nullopt;
+}
+
+std::vector<std::pair<std::string, std::string>> channel_columns(const Json& run) {
+  static const std::vector<std::pair<std::string, std::string>> all = {{"frt_minutes", "answered wait (min)"},
+                                                                       {"service_level", "service level"},
+                                                                       {"abandonment", "abandonment"},
+                                                                       {"utilization", "utilization"},
+                                                                       {"backlog_wait_hours", "backlog wait (h)"}};
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!run.is_object() || !run.contains("channels") || !run["channels"].is_object()) return out;
+  for (const auto& column : all) {
+    for (const auto& [id, counts] : run["channels"].items()) {
+      if (channel_summary(run, id, column.first)) {
+        out.push_back(column);
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 std::string csv_field(const std::string& s) {

@@ -77,13 +77,14 @@ std::string format_interval(const std::string& metric, const Summary& s, const s
 // visibly add up: net_value = revenue - service_cost - intervention_cost - touchpoint_cost.
 const std::vector<std::string>& comparison_key_metrics();
 
-// The per-channel metrics the console and the HTML report show, in order: frt_minutes,
-// service_level, abandonment, utilization, backlog_wait_hours.
-const std::vector<std::string>& channel_metric_names();
 // A channel's summary of `metric` in a run document: from channel_metrics (with its interval), else
 // the mean over replications of the channel's count in `channels` (abandonment: abandoned /
 // contacts), without an interval; nullopt when the document has neither.
 std::optional<Summary> channel_summary(const Json& run, const std::string& channel, const std::string& metric);
+// The per-channel metrics the console and the HTML report show ({metric, column title}, in order:
+// frt_minutes, service_level, abandonment, utilization, backlog_wait_hours), those some channel of
+// `run` has.
+std::vector<std::pair<std::string, std::string>> channel_columns(const Json& run);
 
 // A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
 std::string csv_field(const std::string& text);
