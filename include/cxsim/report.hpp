@@ -74,7 +74,7 @@ struct Invocation {
     bool repeatable = false;          // may be given several times (--set): always an array
   };
   std::string command_line;     // the command as typed, shell-quoted ("cxsim run s.json --set '/a=1'")
-  std::vector<Option> options;  // the options given, in the command's order
+  std::vector<Option> options;  // the options given, in the order the command declares them
 };
 
 // `report` with its invocation block set right after cxsim_version (replacing any it had):
