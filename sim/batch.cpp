@@ -116,9 +116,76 @@ Diagnostic attribute_to_variant(Diagnostic d, const VariantSource& v) {
   return d;
 }
 
+// The collections a patch names members of by id (MODEL.md: every collection is an object keyed by
+// id), with what a member is called.
+const std::vector<std::pair<std::vector<std::string>, const char*>>& id_collections() {
+  static const std::vector<std::pair<std::vector<std::string>, const char*>> collections = {
+      {{"segments"}, "segment"},
+      {{"journey", "touchpoints"}, "touchpoint"},
+      {{"service", "channels"}, "channel"},
+      {{"interventions"}, "intervention"}};
+  return collections;
+}
+
+const json* object_at(const json& doc, const std::vector<std::string>& path) {
+  const json* node = &doc;
+  for (const auto& key : path) {
+    if (!node->is_object() || !node->contains(key)) return nullptr;
+    node = &(*node)[key];
+  }
+  return node->is_object() ? node : nullptr;
+}
+
+// Ids a patch names that the base scenario does not have. Removing one (null) does nothing, which
+// is never what was meant: an error, with the closest id or the list of ids. Adding one is how a
+// variant adds a channel, segment, touchpoint or intervention, so it stays allowed; only when the
+// new id is close to an existing one (a likely typo, e.g. "phnoe") does a warning ask "did you mean".
+std::vector<Diagnostic> check_patch_ids(const json& base, const json& patch, const std::string& batch_file,
+                                        const std::string& variant) {
+  std::vector<Diagnostic> out;
+  for (const auto& [path, what] : id_collections()) {
+    const json* patched = object_at(patch, path);
+    if (patched == nullptr) continue;
+    const json* existing = object_at(base, path);
+    std::vector<std::string> ids;
+    if (existing != nullptr) {
+      for (const auto& item : existing->items()) ids.push_back(item.key());
+    }
+    std::string pointer = child(child("/variants", variant), "patch");
+    for (const auto& key : path) pointer = child(pointer, key);
+    for (const auto& item : patched->items()) {
+      const std::string& id = item.key();
+      if (std::find(ids.begin(), ids.end(), id) != ids.end()) continue;
+      const std::string at = child(pointer, id);
+      if (item.value().is_null()) {
+        out.push_back({Severity::kError, batch_file, at,
+                       fmt::format("variant \"{}\": the patch removes {} {}, which the base scenario does not have, so "
+                                   "it would remove nothing{}",
+                                   variant, what, quote(id), suggestion(id, ids))});
+      } else if (const auto close = closest_name(id, ids)) {
+        out.push_back({Severity::kWarning, batch_file, at,
+                       fmt::format("variant \"{}\": the patch adds a new {} {} (the base scenario has none of that "
+                                   "id); did you mean \"{}\"? (ignore this if the new {} is intended)",
+                                   variant, what, quote(id), *close, what)});
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 const char* direction_name(Direction d) { return d == Direction::kMaximize ? "maximize" : "minimize"; }
+
+bool is_batch_file(const std::string& path) {
+  try {
+    const json doc = read_json_file(path, kBatchLimits);
+    return doc.is_object() && doc.contains("base") && doc.contains("variants");
+  } catch (const InputError&) {
+    // Not readable as JSON: not a batch. Whoever loads the file next reports the problem itself.
+    return false;
+  }
+}
 
 Batch load_batch(const std::string& path, const BatchOverrides& overrides, std::vector<Diagnostic>* warnings) {
   DiagnosticSink sink(path);
@@ -213,6 +280,9 @@ Batch load_batch(const std::string& path, const BatchOverrides& overrides, std::
     const std::string patch_pointer = child(child("/variants", name), "patch");
     json variant_doc = base_doc;
     variant_doc.merge_patch(*patch);
+    // Ids the base lacks: checked first, so a typo's did-you-mean stands beside the errors it causes.
+    const std::vector<Diagnostic> id_checks = check_patch_ids(base_doc, *patch, path, name);
+    problems.insert(problems.end(), id_checks.begin(), id_checks.end());
     std::vector<Diagnostic> found;
     try {
       Scenario s = scenario_from_document(variant_doc, batch.base_file, &found);
@@ -250,6 +320,7 @@ Batch load_batch(const std::string& path, const BatchOverrides& overrides, std::
                   [](const Diagnostic& d) { return d.severity == Severity::kError; })) {
     throw InputError(std::move(problems));
   }
+  if (warnings != nullptr) warnings->insert(warnings->end(), problems.begin(), problems.end());  // id warnings
   return batch;
 }
 

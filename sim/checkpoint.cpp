@@ -303,8 +303,9 @@ void check_checkpoint_matches(const Checkpoint& checkpoint, const Scenario& scen
   } else if (checkpoint.run_id != run_identity(scenario)) {
     sink.error("/run_id",
                fmt::format("checkpoint belongs to another run (scenario \"{}\", run id {}; this run is "
-                           "scenario \"{}\", run id {}): the scenario file, --seed, --customers or "
-                           "--horizon differ. Resume with the same scenario and options, or rerun "
+                           "scenario \"{}\", run id {}): the scenario file, a --set, --seed, --customers or "
+                           "--horizon differ (a --set changes the scenario's content, so the same --set "
+                           "assignments must be given again). Resume with the same scenario and options, or rerun "
                            "without --resume",
                            checkpoint.scenario_name, checkpoint.run_id, scenario.name, run_identity(scenario)));
   }

@@ -4,9 +4,12 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <optional>
 #include <ostream>
+#include <utility>
 #include <vector>
 
+#include "cxsim/compare.hpp"
 #include "cxsim/report.hpp"
 #include "report_document.hpp"
 
@@ -16,20 +19,35 @@ namespace {
 
 // The contract's metrics in their reading order; others follow by name.
 const std::vector<std::string>& summary_order() {
-  static const std::vector<std::string> order = {
-      "nps",         "survey_nps",   "retention",          "churned",     "clv",
-      "revenue",     "service_cost", "intervention_cost",  "net_value",   "csat",
-      "ces",         "frt_minutes",  "frt_p90_minutes",    "art_periods", "fcr",
-      "aht_minutes", "utilization",  "tickets_per_period", "abandonment", "referrals"};
+  static const std::vector<std::string> order = {"nps",
+                                                 "survey_nps",
+                                                 "retention",
+                                                 "churned",
+                                                 "customers_end",
+                                                 "clv",
+                                                 "clv_lifetime",
+                                                 "revenue",
+                                                 "margin",
+                                                 "service_cost",
+                                                 "intervention_cost",
+                                                 "touchpoint_cost",
+                                                 "net_value",
+                                                 "terminal_value",
+                                                 "net_value_lifetime",
+                                                 "csat",
+                                                 "ces",
+                                                 "frt_minutes",
+                                                 "frt_p90_minutes",
+                                                 "service_level",
+                                                 "abandonment",
+                                                 "art_periods",
+                                                 "fcr",
+                                                 "aht_minutes",
+                                                 "utilization",
+                                                 "tickets_per_period",
+                                                 "backlog_wait_hours",
+                                                 "referrals"};
   return order;
-}
-
-// The metrics shown per variant of a comparison, in reading order (the objective is added first
-// when it is not among them).
-const std::vector<std::string>& key_metrics() {
-  static const std::vector<std::string> names = {"retention",   "nps", "csat",    "ces",          "frt_minutes",
-                                                 "abandonment", "fcr", "revenue", "service_cost", "net_value"};
-  return names;
 }
 
 std::string text_of(const Json& v) { return v.is_string() ? v.get<std::string>() : v.is_null() ? "" : v.dump(); }
@@ -77,12 +95,70 @@ void print_metrics(std::ostream& out, const Json& run) {
   print_table(out, rows, {false, true, false});
 }
 
+// The run's warnings (saturated channels, replications in two regimes), one line each, prefixed
+// with `who` (a comparison's variant) when given.
+void print_warnings(std::ostream& out, const Json& run, const std::string& who) {
+  if (!run.contains("warnings") || !run["warnings"].is_array()) return;
+  for (const Json& w : run["warnings"]) {
+    const std::string text = w.is_string() ? w.get<std::string>() : text_of(w.value("message", Json("")));
+    if (!text.empty()) out << "warning: " << (who.empty() ? "" : who + ": ") << text << '\n';
+  }
+}
+
+// Per channel: contacts per period, then answered wait, service level, abandonment and utilization
+// with their 95% intervals over replications (channel_metrics; the means of `channels` in a document
+// without it). Columns no channel has are left out; "n/a" where a channel has no value (no
+// utilization for an unlimited channel).
+void print_channels(std::ostream& out, const Json& run) {
+  if (!run.contains("channels") || !run["channels"].is_object() || run["channels"].empty()) return;
+  const std::string currency = currency_of(run);
+  const Json& channels = run["channels"];
+  const double horizon = number_of(run["scenario"].value("horizon_periods", Json()));
+  const auto columns = channel_columns(run);
+  std::vector<std::vector<std::string>> rows = {{"channel", "contacts/period"}};
+  for (const auto& column : columns) rows.front().push_back(column.second);
+  for (const auto& [id, c] : channels.items()) {
+    std::vector<std::string> row = {
+        id, format_metric("tickets_per_period", number_of(c.value("contacts", Json())) / horizon, currency)};
+    for (const auto& [metric, title] : columns) {
+      const std::optional<Summary> s = channel_summary(run, id, metric);
+      if (!s || !std::isfinite(s->mean)) {
+        row.push_back("n/a");
+      } else {
+        row.push_back(format_metric(metric, s->mean, currency) +
+                      (s->ci95 ? " " + format_interval(metric, *s, currency, false) : std::string()));
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  std::vector<bool> right(rows.front().size(), false);
+  right[1] = true;
+  print_table(out, rows, right);
+}
+
+// What the names mean, for a newcomer reading the tables.
+void print_legend(std::ostream& out) {
+  out << "  nps: population NPS, from the sentiment of every active customer (-100 to 100);\n"
+         "    survey_nps: NPS of the surveyed customers' answers only\n"
+         "  csat: % of contacts satisfied (4 or 5 of 5); ces: customer effort, 1 to 7, higher = more effort\n"
+         "  money: metrics are discounted to period 0 and end at the horizon (*_lifetime adds the value beyond it);\n"
+         "    net_value = revenue - service_cost - intervention_cost - touchpoint_cost;\n"
+         "    series.revenue and the costs per channel and intervention are undiscounted\n";
+}
+
 void print_run(std::ostream& out, const Json& run) {
   const Json& sc = run.contains("scenario") ? run["scenario"] : Json::object();
   out << fmt::format("{}: {} customers x {} replications, {} periods, seed {}\n", text_of(sc.value("name", Json(""))),
                      text_of(sc.value("customers", Json())), text_of(sc.value("replications", Json())),
                      text_of(sc.value("horizon_periods", Json())), text_of(sc.value("seed", Json())));
+  print_warnings(out, run, "");
   print_metrics(out, run);
+  if (run.contains("channels") && run["channels"].is_object() && !run["channels"].empty()) {
+    out << "\n  per channel: mean over replications [95% CI]\n";
+    print_channels(out, run);
+  }
+  out << '\n';
+  print_legend(out);
 }
 
 std::string format_half_width(const std::string& metric, double h, const std::string& currency) {
@@ -123,10 +199,6 @@ std::string stopping_text(const Json& doc, const std::string& metric, const std:
   return fmt::format("{} replications per variant (fixed)", replications);
 }
 
-bool excludes_zero(const Summary& d) {
-  return d.ci95 && std::isfinite(d.mean) && (d.ci95->first > 0.0 || d.ci95->second < 0.0);
-}
-
 void print_comparison(std::ostream& out, const Json& doc) {
   const Json& batch = doc["batch"];
   const Json& variants = doc["variants"];
@@ -155,32 +227,48 @@ void print_comparison(std::ostream& out, const Json& doc) {
       const Summary d = summary_of(variants[name]["delta"][metric]);
       row[3] = format_metric(metric, d.mean, currency, true);
       row[4] = format_interval(metric, d, currency, true);
-      row[5] = excludes_zero(d) ? "*" : "";
+      row[5] = interval_excludes_zero(d) ? "*" : "";
     }
     rows.push_back(std::move(row));
   }
   print_table(out, rows, {false, false, true, true, false, false});
   out << "  * the 95% interval of the paired difference excludes zero\n";
 
-  std::vector<std::string> shown = key_metrics();
+  bool any_warning = false;
+  for (const auto& [name, v] : variants.items()) any_warning = any_warning || v.contains("warnings");
+  if (any_warning) out << '\n';
+  for (const auto& [name, v] : variants.items()) print_warnings(out, v, name);
+
+  // Each variant's block in rank order: its deltas of the key metrics (every money line, so they
+  // visibly add up), then its own per-channel figures.
+  std::vector<std::string> shown = comparison_key_metrics();
   if (std::find(shown.begin(), shown.end(), metric) == shown.end()) shown.insert(shown.begin(), metric);
-  for (const auto& [name, v] : variants.items()) {
-    if (name == baseline) continue;
+  std::size_t w_metric = 0;  // metric names padded to the longest shown name, present or not (a stable layout)
+  for (const auto& m : shown) w_metric = std::max(w_metric, m.size());
+  for (const Json& r : doc["ranking"]) {
+    const std::string name = r.value("variant", "");
+    if (!variants.contains(name)) continue;
+    const Json& v = variants[name];
     const std::string description = text_of(v.value("description", Json("")));
-    out << fmt::format("\n{}{}\n", name, description.empty() ? "" : ": " + description);
-    std::vector<std::vector<std::string>> lines;
-    for (const auto& m : shown) {
-      if (!v["delta"].contains(m)) continue;
-      const Summary d = summary_of(v["delta"][m]);
-      lines.push_back({m, format_metric(m, d.mean, currency, true), format_interval(m, d, currency, true),
-                       excludes_zero(d) ? "*" : ""});
+    out << fmt::format("\n{}. {}{}\n", text_of(r["rank"]), name, description.empty() ? "" : ": " + description);
+    if (name != baseline) {
+      std::vector<std::vector<std::string>> lines;
+      for (const auto& m : shown) {
+        if (!v["delta"].contains(m)) continue;
+        const Summary d = summary_of(v["delta"][m]);
+        lines.push_back({m, format_metric(m, d.mean, currency, true), format_interval(m, d, currency, true),
+                         interval_excludes_zero(d) ? "*" : ""});
+      }
+      if (!lines.empty()) lines.front()[0] = fmt::format("{:<{}}", lines.front()[0], w_metric);
+      print_table(out, lines, {false, true, false, false});
+    } else {
+      out << "  (the reference: every delta is against it)\n";
     }
-    // Metric names padded to the longest shown name, present or not (a stable layout).
-    std::size_t w_metric = 0;
-    for (const auto& m : shown) w_metric = std::max(w_metric, m.size());
-    if (!lines.empty()) lines.front()[0] = fmt::format("{:<{}}", lines.front()[0], w_metric);
-    print_table(out, lines, {false, true, false, false});
+    print_channels(out, v);
   }
+  out << "\n  deltas: variant minus baseline, paired over replications [95% CI]; fractions in percentage points (pp)\n"
+         "  channels: each variant's own mean over replications [95% CI]\n";
+  print_legend(out);
 }
 
 }  // namespace

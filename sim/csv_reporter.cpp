@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "cxsim/compare.hpp"
 #include "cxsim/report.hpp"
 #include "io.hpp"
 #include "report_document.hpp"
@@ -36,14 +37,15 @@ std::string csv_table(const std::vector<std::string>& header, const Json& keys,
   return out;
 }
 
-// metric, mean, sd, ci95_lo, ci95_hi: one row per metric of a {NAME: {mean, sd, ci95}} block.
+// metric, mean, sd, ci95_lo, ci95_hi, unit: one row per metric of a {NAME: {mean, sd, ci95}} block.
+// The unit comes last, so readers of the earlier columns by position are unaffected.
 std::string metrics_csv(const Json& metrics) {
-  std::string out = "metric,mean,sd,ci95_lo,ci95_hi\n";
+  std::string out = "metric,mean,sd,ci95_lo,ci95_hi,unit\n";
   for (const auto& [name, block] : metrics.items()) {
     const Summary s = summary_of(block);
-    out += fmt::format("{},{},{},{},{}\n", csv_field(name), csv_number(s.mean), csv_optional(s.sd),
+    out += fmt::format("{},{},{},{},{},{}\n", csv_field(name), csv_number(s.mean), csv_optional(s.sd),
                        s.ci95 ? csv_number(s.ci95->first) : std::string(),
-                       s.ci95 ? csv_number(s.ci95->second) : std::string());
+                       s.ci95 ? csv_number(s.ci95->second) : std::string(), unit_name(unit_of(name)));
   }
   return out;
 }
@@ -83,7 +85,7 @@ void write_run(const Json& run, const std::string& base) {
 
 void write_comparison(const Json& doc, const std::string& base) {
   std::string out =
-      "variant,metric,mean,sd,ci95_lo,ci95_hi,delta,delta_sd,delta_ci95_lo,delta_ci95_hi,delta_excludes_zero\n";
+      "variant,metric,mean,sd,ci95_lo,ci95_hi,delta,delta_sd,delta_ci95_lo,delta_ci95_hi,delta_excludes_zero,unit\n";
   for (const auto& [variant, v] : doc["variants"].items()) {
     std::set<std::string> metrics;
     for (const auto& [name, block] : v["metrics"].items()) metrics.insert(name);
@@ -94,13 +96,14 @@ void write_comparison(const Json& doc, const std::string& base) {
       const Summary d = summary_of(has_delta ? v["delta"][name] : Json());
       const bool defined = std::isfinite(s.mean);
       const bool d_defined = has_delta && std::isfinite(d.mean);
-      const bool excludes_zero = d_defined && d.ci95 && (d.ci95->first > 0.0 || d.ci95->second < 0.0);
+      const bool excludes_zero = has_delta && interval_excludes_zero(d);
       out +=
-          fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(variant), csv_field(name), csv_number(s.mean),
+          fmt::format("{},{},{},{},{},{},{},{},{},{},{},{}\n", csv_field(variant), csv_field(name), csv_number(s.mean),
                       defined && s.sd ? csv_number(*s.sd) : "", defined && s.ci95 ? csv_number(s.ci95->first) : "",
                       defined && s.ci95 ? csv_number(s.ci95->second) : "", d_defined ? csv_number(d.mean) : "",
                       d_defined && d.sd ? csv_number(*d.sd) : "", d_defined && d.ci95 ? csv_number(d.ci95->first) : "",
-                      d_defined && d.ci95 ? csv_number(d.ci95->second) : "", excludes_zero ? "true" : "false");
+                      d_defined && d.ci95 ? csv_number(d.ci95->second) : "", excludes_zero ? "true" : "false",
+                      unit_name(unit_of(name)));
     }
   }
   write_file_atomic(base + "comparison.csv", out);

@@ -1,5 +1,8 @@
 #pragma once
 // The HTML report (docs/html-report.md): one self-contained page from any result file cxsim writes.
+// HtmlReporter (report.hpp) writes it as a member of the reporter family; the code is split by
+// concept into html_chart_kit, html_run_charts, html_comparison_charts, html_sections and html_page
+// (html_report_detail.hpp says what each holds).
 //
 // The page needs nothing but a browser: the chart renderer (Vega, Vega-Lite and vega-embed, the
 // minified browser bundles pinned in tools/vega/package-lock.json) is compiled into the library
@@ -22,13 +25,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-namespace cxsim {
+#include "cxsim/report.hpp"  // HtmlReportOptions
 
-struct HtmlReportOptions {
-  std::string title;         // the page's title; empty: the scenario's or batch's name
-  std::string command_line;  // the command that made the result, shown in the run details; empty: not shown
-  std::string source_file;   // the result file the page was made from, shown; empty: not shown
-};
+namespace cxsim {
 
 enum class ResultKind { kRun, kComparison, kSweep, kSensitivity, kAttribution, kOptimize, kCalibration, kUnknown };
 

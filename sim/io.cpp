@@ -179,4 +179,26 @@ void ensure_directory(const std::string& path) {
   throw OutputError("cannot create directory " + path + ": " + (is_dir_ec ? is_dir_ec.message() : "unknown error"));
 }
 
+namespace {
+
+// The directory a file goes into; "" for a bare name (the working directory, which exists).
+std::string directory_of(const std::string& path) { return std::filesystem::path(path).parent_path().string(); }
+
+}  // namespace
+
+void check_output_path(const std::string& path) {
+  const std::string dir = directory_of(path);
+  std::error_code ec;
+  if (dir.empty() || std::filesystem::exists(dir, ec)) {
+    check_output_file(path);
+  } else {
+    check_output_directory(dir);
+  }
+}
+
+void write_output_file(const std::string& path, const std::string& contents) {
+  if (const std::string dir = directory_of(path); !dir.empty()) ensure_directory(dir);
+  write_file_atomic(path, contents);
+}
+
 }  // namespace cxsim

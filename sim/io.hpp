@@ -25,4 +25,11 @@ void check_output_directory(const std::string& path);
 // Creates directory `path` (and parents) if missing; throws OutputError when impossible.
 void ensure_directory(const std::string& path);
 
+// A result file whose directory may not exist yet (`-o`, `--html`): check_output_path checks before
+// a long run, creating nothing, that write_output_file can succeed (check_output_file when the
+// directory exists, else check_output_directory on it); write_output_file creates the directory
+// (and its parents) when missing, then writes the file atomically.
+void check_output_path(const std::string& path);
+void write_output_file(const std::string& path, const std::string& contents);
+
 }  // namespace cxsim

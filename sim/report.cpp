@@ -3,8 +3,10 @@
 // of the results alone, so the same results always give the same bytes.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <utility>
@@ -12,9 +14,11 @@
 
 #include "cxsim/report.hpp"
 #include "cxsim/version.hpp"
+#include "html_report.hpp"
 #include "io.hpp"
 #include "json_input.hpp"
 #include "report_document.hpp"
+#include "saturation.hpp"
 
 namespace cxsim {
 
@@ -129,6 +133,84 @@ std::vector<double> replicates_of(const RunResult& r, const std::string& metric)
   return values;
 }
 
+// {ID: {METRIC: {mean, sd, ci95}}}: per channel, the metrics of each replication's channel counts
+// summarized over replications, so per-channel figures have intervals like the pooled metrics.
+// abandonment is abandoned / contacts; the others are the channel's own counts where the engine
+// reports them. A replication without the channel or the count gives NaN (an undefined summary).
+Json channel_metrics(const RunResult& r) {
+  std::set<std::string> ids;
+  for (const auto& rep : r.replications) {
+    for (const auto& [id, counts] : rep.channels) ids.insert(id);
+  }
+  const auto count = [](const ReplicationResult& rep, const std::string& id, const char* name) {
+    const auto c = rep.channels.find(id);
+    if (c == rep.channels.end()) return std::nan("");
+    const auto v = c->second.values.find(name);
+    return v == c->second.values.end() ? std::nan("") : v->second;
+  };
+  const auto reported = [&](const std::string& id, const char* name) {
+    return std::any_of(r.replications.begin(), r.replications.end(),
+                       [&](const ReplicationResult& rep) { return !std::isnan(count(rep, id, name)); });
+  };
+  Json out = Json::object();
+  for (const std::string& id : ids) {
+    Json m = Json::object();
+    for (const char* name : {"frt_minutes", "service_level", "abandonment", "utilization", "backlog_wait_hours"}) {
+      const bool abandonment = std::string(name) == "abandonment";
+      if (abandonment ? !reported(id, "abandoned") || !reported(id, "contacts") : !reported(id, name)) continue;
+      std::vector<double> values;
+      for (const auto& rep : r.replications) {
+        const double contacts = count(rep, id, "contacts");
+        values.push_back(!abandonment     ? count(rep, id, name)
+                         : contacts > 0.0 ? count(rep, id, "abandoned") / contacts
+                                          : std::nan(""));
+      }
+      m[name] = summary_json(summarize(values));
+    }
+    out[id] = std::move(m);
+  }
+  return out;
+}
+
+// {"retention": {"lo": [...], "hi": [...]}}: the Student-t 95% interval of the mean per period
+// (the HTML report's band); null where undefined. Empty with fewer than two replications.
+Json series_intervals(const RunResult& r) {
+  Json out = Json::object();
+  if (r.replications.size() < 2) return out;
+  for (const char* name : {"retention"}) {
+    std::vector<const std::vector<double>*> reps;
+    for (const auto& rep : r.replications) {
+      const auto it = rep.series.find(name);
+      if (it == rep.series.end()) return out;
+      reps.push_back(&it->second);
+    }
+    Json lo = Json::array(), hi = Json::array();
+    for (std::size_t t = 0; t < reps.front()->size(); ++t) {
+      std::vector<double> values;
+      for (const auto* v : reps) values.push_back(t < v->size() ? (*v)[t] : std::nan(""));
+      const Summary s = summarize(values);
+      lo.push_back(s.ci95 ? json_number(s.ci95->first) : Json(nullptr));
+      hi.push_back(s.ci95 ? json_number(s.ci95->second) : Json(nullptr));
+    }
+    out[name] = Json{{"lo", std::move(lo)}, {"hi", std::move(hi)}};
+  }
+  return out;
+}
+
+Json warnings_json(const RunResult& r) {
+  Json out = Json::array();
+  for (const RunWarning& w : saturation_warnings(r)) {
+    out.push_back(Json{{"kind", w.kind},
+                       {"channel", w.channel},
+                       {"measures", w.measures},
+                       {"from_period", w.from_period},
+                       {"replications", w.replications},
+                       {"of", w.of},
+                       {"message", w.message}});
+  }
+  return out;
+}
+
 Json interval(const Summary& s) {
   if (!s.ci95 || !std::isfinite(s.mean)) return Json(nullptr);
   return Json::array({json_number(s.ci95->first), json_number(s.ci95->second)});
@@ -163,6 +245,7 @@ Report run_report(const RunResult& result) {
                          {"period_days", json_number(info.period_days)},
                          {"currency", info.currency}};
   doc["run"] = Json{{"threads", info.threads}};
+  if (Json warnings = warnings_json(result); !warnings.empty()) doc["warnings"] = std::move(warnings);
 
   Json metrics = Json::object();
   for (const auto& name : metric_names(result)) {
@@ -185,10 +268,12 @@ Report run_report(const RunResult& result) {
     series[name] = std::move(a);
   }
   doc["series"] = std::move(series);
+  if (Json intervals = series_intervals(result); !intervals.empty()) doc["series_ci95"] = std::move(intervals);
 
   doc["touchpoints"] = entity_means(result, &ReplicationResult::touchpoints);
   doc["channels"] = entity_means(result, &ReplicationResult::channels);
   add_intraday(result, doc["channels"]);
+  doc["channel_metrics"] = channel_metrics(result);
   doc["interventions"] = entity_means(result, &ReplicationResult::interventions);
   return make_report("run", std::move(doc));
 }
@@ -260,24 +345,51 @@ Report comparison_report(const Comparison& c) {
 
 Report read_report(const std::string& path) {
   Json doc = read_ordered_json_file(path, kResultLimits);
-  std::string kind = "unknown";
-  if (doc.is_object() && doc.contains("batch") && doc.contains("variants")) {
-    kind = "comparison";
-  } else if (doc.is_object() && doc.contains("scenario") && doc.contains("metrics")) {
-    kind = "run";
+  if (!doc.is_object() || !doc.contains("cxsim_version") || !doc["cxsim_version"].is_string()) {
+    throw InputError({Diagnostic{Severity::kError, path, "",
+                                 "not a cxsim result file: expected a JSON object with \"cxsim_version\" (the file "
+                                 "`cxsim run -o`, `cxsim compare -o` and the other commands write)"}});
   }
+  // The kind as Report::kind names it: the top-level key of later kinds, "run", "comparison", "unknown".
+  static const std::map<ResultKind, const char*> kinds = {{ResultKind::kRun, "run"},
+                                                          {ResultKind::kComparison, "comparison"},
+                                                          {ResultKind::kSweep, "sweep"},
+                                                          {ResultKind::kSensitivity, "sensitivity"},
+                                                          {ResultKind::kAttribution, "attribution"},
+                                                          {ResultKind::kOptimize, "optimize"},
+                                                          {ResultKind::kCalibration, "calibration"},
+                                                          {ResultKind::kUnknown, "unknown"}};
+  std::string kind = kinds.at(result_kind(doc));
   return make_report(std::move(kind), std::move(doc));
 }
 
+Report with_invocation(const Report& report, const Invocation& invocation) {
+  Json options = Json::object();
+  for (const auto& option : invocation.options) {
+    options[option.name] =
+        option.repeatable || option.values.size() != 1 ? Json(option.values) : Json(option.values.front());
+  }
+  const Json block = Json{{"command_line", invocation.command_line}, {"options", std::move(options)}};
+  const Json& doc = report.document().json;
+  Json out = Json::object();
+  if (!doc.contains("cxsim_version")) out["invocation"] = block;
+  for (const auto& [key, value] : doc.items()) {
+    if (key == "invocation") continue;
+    out[key] = value;
+    if (key == "cxsim_version") out["invocation"] = block;
+  }
+  return make_report(report.kind(), std::move(out));
+}
+
 void JsonReporter::check() const {
-  if (path_ != "-") check_output_file(path_);
+  if (path_ != "-") check_output_path(path_);
 }
 
 void JsonReporter::write(const Report& report) {
   if (path_ == "-") {
     std::cout << report.json();
   } else {
-    write_file_atomic(path_, report.json());
+    write_output_file(path_, report.json());
   }
 }
 

@@ -4,8 +4,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
-#include <set>
+#include <iterator>
+#include <map>
 
 namespace cxsim {
 
@@ -33,6 +35,20 @@ std::string grouped_integer(double x) {
   if (negative) s.erase(0, 1);
   if (s == "0") return "0";
   return (negative ? "-" : "") + group_thousands(s);
+}
+
+// 4 significant digits in fixed notation, at most 6 decimals, trailing zeros dropped: 2.346,
+// 0.001234, 0.000024 (for |x| < 10,000; larger numbers are grouped whole numbers).
+std::string significant_digits(double x) {
+  if (x == 0.0) return "0";
+  const int magnitude = static_cast<int>(std::floor(std::log10(std::fabs(x))));
+  const int decimals = std::clamp(3 - magnitude, 0, 6);
+  std::string s = fmt::format("{:.{}f}", x, decimals);
+  if (s.find('.') != std::string::npos) {
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+  }
+  return s == "-0" ? "0" : s;
 }
 
 }  // namespace
@@ -70,28 +86,97 @@ Summary summary_of(const Json& block) {
 double mean_of(const Json& block) { return summary_of(block).mean; }
 
 Unit unit_of(const std::string& name) {
-  static const std::set<std::string> fractions = {"retention", "churned", "fcr", "utilization", "abandonment"};
-  if (fractions.count(name) > 0 || ends_with(name, "_churned")) return Unit::kFraction;
-  if (name == "clv" || name == "revenue" || ends_with(name, "_cost") || ends_with(name, "_value")) {
-    return Unit::kMoney;
-  }
+  static const std::map<std::string, Unit> named = {{"retention", Unit::kFraction},
+                                                    {"churned", Unit::kFraction},
+                                                    {"fcr", Unit::kFraction},
+                                                    {"utilization", Unit::kFraction},
+                                                    {"abandonment", Unit::kFraction},
+                                                    {"service_level", Unit::kFraction},
+                                                    {"clv", Unit::kMoney},
+                                                    {"revenue", Unit::kMoney},
+                                                    {"margin", Unit::kMoney},
+                                                    {"clv_lifetime", Unit::kMoney},
+                                                    {"net_value_lifetime", Unit::kMoney},
+                                                    {"cost", Unit::kMoney},
+                                                    {"csat", Unit::kScore100},
+                                                    {"nps", Unit::kNps},
+                                                    {"survey_nps", Unit::kNps},
+                                                    {"ces", Unit::kScale7},
+                                                    {"tickets_per_period", Unit::kCountPerPeriod},
+                                                    {"customers_end", Unit::kCount},
+                                                    {"customers", Unit::kCount},
+                                                    {"referrals", Unit::kCount},
+                                                    {"first_contacts", Unit::kCount},
+                                                    {"survey_responses", Unit::kCount},
+                                                    {"contacts", Unit::kCount},
+                                                    {"uses", Unit::kCount},
+                                                    {"reach", Unit::kCount},
+                                                    {"visits", Unit::kCount},
+                                                    {"failures", Unit::kCount},
+                                                    {"exits", Unit::kCount},
+                                                    {"abandoned", Unit::kCount},
+                                                    {"handled", Unit::kCount},
+                                                    {"resolved", Unit::kCount},
+                                                    {"count", Unit::kCount}};
+  if (const auto it = named.find(name); it != named.end()) return it->second;
+  if (ends_with(name, "_churned")) return Unit::kFraction;
+  if (ends_with(name, "_cost") || ends_with(name, "_value")) return Unit::kMoney;
+  if (ends_with(name, "_minutes")) return Unit::kMinutes;
+  if (ends_with(name, "_hours")) return Unit::kHours;
+  if (ends_with(name, "_periods")) return Unit::kPeriods;
   return Unit::kPlain;
+}
+
+namespace {
+
+// Each unit's name in CSV files and its label beside a number (and beside a difference).
+struct UnitText {
+  Unit unit;
+  const char* name;
+  const char* label;
+  const char* difference_label;
+};
+
+const UnitText& unit_text(Unit unit) {
+  static const UnitText texts[] = {
+      {Unit::kFraction, "fraction", "%", "pp"},
+      {Unit::kMoney, "currency", "", ""},  // labelled with the scenario's currency
+      {Unit::kMinutes, "minutes", "minutes", "minutes"},
+      {Unit::kHours, "hours", "hours", "hours"},
+      {Unit::kPeriods, "periods", "periods", "periods"},
+      {Unit::kScore100, "score_0_100", "0-100", "points"},
+      {Unit::kNps, "score_-100_100", "-100 to 100", "points"},
+      {Unit::kScale7, "score_1_7", "1-7, higher = more effort", "1-7, higher = more effort"},
+      {Unit::kCount, "count", "count", "count"},
+      {Unit::kCountPerPeriod, "count_per_period", "per period", "per period"},
+      {Unit::kPlain, "number", "", ""}};
+  for (const UnitText& t : texts) {
+    if (t.unit == unit) return t;
+  }
+  return texts[std::size(texts) - 1];
+}
+
+}  // namespace
+
+const char* unit_name(Unit unit) { return unit_text(unit).name; }
+
+std::string unit_label(Unit unit, const std::string& currency, bool difference) {
+  if (unit == Unit::kMoney) return currency;
+  return difference ? unit_text(unit).difference_label : unit_text(unit).label;
 }
 
 std::string format_value(double x, Unit unit, const std::string& currency) {
   if (!std::isfinite(x)) return "n/a";
-  switch (unit) {
-    case Unit::kFraction:
-      return fmt::format("{:.1f}%", 100.0 * x);
-    case Unit::kMoney: {
-      std::string s = std::fabs(x) >= 1000.0 ? grouped_integer(x) : fmt::format("{:.2f}", x);
-      return currency.empty() ? s : s + " " + currency;
-    }
-    case Unit::kPlain:
-      break;
+  if (unit == Unit::kFraction) {
+    const double percent = 100.0 * x;
+    return fmt::format(std::fabs(percent) < 1.0 && percent != 0.0 ? "{:.2f}%" : "{:.1f}%", percent);
   }
-  if (std::fabs(x) >= 10000.0) return grouped_integer(x);  // 4 significant digits would need an exponent
-  return fmt::format("{:.4g}", x);
+  if (unit == Unit::kMoney) {
+    std::string s = std::fabs(x) >= 1000.0 ? grouped_integer(x) : fmt::format("{:.2f}", x);
+    return currency.empty() ? s : s + " " + currency;
+  }
+  if (std::fabs(x) >= 10000.0) return grouped_integer(x);
+  return significant_digits(x);
 }
 
 std::string format_metric(const std::string& metric, double value, const std::string& currency, bool difference) {
@@ -112,6 +197,61 @@ std::string format_interval(const std::string& metric, const Summary& s, const s
   }
   return "[" + format_metric(metric, s.ci95->first, currency, true) + ", " +
          format_metric(metric, s.ci95->second, currency, true) + "]";
+}
+
+const std::vector<std::string>& comparison_key_metrics() {
+  static const std::vector<std::string> names = {"retention",
+                                                 "nps",
+                                                 "csat",
+                                                 "ces",
+                                                 "frt_minutes",
+                                                 "service_level",
+                                                 "abandonment",
+                                                 "fcr",
+                                                 "revenue",
+                                                 "margin",
+                                                 "service_cost",
+                                                 "intervention_cost",
+                                                 "touchpoint_cost",
+                                                 "net_value",
+                                                 "net_value_lifetime"};
+  return names;
+}
+
+std::optional<Summary> channel_summary(const Json& run, const std::string& channel, const std::string& metric) {
+  const auto block = [&](const char* key) -> const Json* {
+    if (!run.is_object() || !run.contains(key) || !run[key].is_object() || !run[key].contains(channel)) return nullptr;
+    return &run[key][channel];
+  };
+  if (const Json* m = block("channel_metrics"); m != nullptr && m->is_object() && m->contains(metric)) {
+    return summary_of((*m)[metric]);
+  }
+  const Json* counts = block("channels");
+  if (counts == nullptr || !counts->is_object()) return std::nullopt;
+  if (metric == "abandonment" && counts->contains("abandoned") && counts->contains("contacts")) {
+    return summary_of(Json(number_of((*counts)["abandoned"]) / number_of((*counts)["contacts"])));
+  }
+  if (counts->contains(metric)) return summary_of((*counts)[metric]);
+  return std::nullopt;
+}
+
+std::vector<std::pair<std::string, std::string>> channel_columns(const Json& run) {
+  static const std::vector<std::pair<std::string, std::string>> all = {{"frt_minutes", "answered wait (min)"},
+                                                                       {"service_level", "service level"},
+                                                                       {"abandonment", "abandonment"},
+                                                                       {"utilization", "utilization"},
+                                                                       {"backlog_wait_hours", "backlog wait (h)"}};
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!run.is_object() || !run.contains("channels") || !run["channels"].is_object()) return out;
+  for (const auto& column : all) {
+    for (const auto& [id, counts] : run["channels"].items()) {
+      if (channel_summary(run, id, column.first)) {
+        out.push_back(column);
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 std::string csv_field(const std::string& s) {

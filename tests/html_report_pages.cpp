@@ -1,20 +1,15 @@
-// Writes the HTML report of result files, for the browser test (tools/vega/check-reports.mjs) and
-// the screenshots (tools/report-screenshots.sh), until `cxsim report` does the same.
+// Writes deliberately broken variants of the HTML report of a result file, for the browser test's
+// self-check (ctest html_report_browser_catches_broken_pages): an external image, an external URL
+// in the text, a console error, a chart whose mark count is off, a chart that cannot render. The
+// browser test (tools/vega/check-reports.mjs --expect-failures) must fail every one of them, which
+// shows that it is not passing pages vacuously. The pages it must pass are written by `cxsim report`
+// (tests/write_report_pages.cmake).
 //
-// Usage: cxsim_html_pages [--clean] [--broken] OUTDIR INPUT...
-// Each INPUT is a result file (.json) or a directory, whose *.json files are taken in name order.
-// The page of DIR/NAME.json is OUTDIR/NAME.html; when two inputs share a NAME, the later one is
-// written as OUTDIR/PARENT-NAME.html (PARENT: its directory's name). Prints one line per page.
-// --clean removes OUTDIR's *.html files first, so pages of removed inputs do not linger.
-// --broken writes, instead, deliberately broken variants of the first input's page (an external
-// image, an external URL in the text, a console error, a chart whose mark count is off, a chart
-// that cannot render): the browser test must fail every one of them (its --expect-failures mode),
-// which shows that it is not passing pages vacuously.
-#include <algorithm>
+// Usage: cxsim_html_pages OUTDIR RESULT.json
+// OUTDIR's *.html files are removed first; prints one line per page.
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <set>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -62,68 +57,21 @@ std::vector<std::pair<std::string, std::string>> broken_pages(const std::string&
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool clean = false, broken = false;
-  int first = 1;
-  for (; first < argc && std::string(argv[first]).rfind("--", 0) == 0; ++first) {
-    const std::string flag = argv[first];
-    if (flag == "--clean") {
-      clean = true;
-    } else if (flag == "--broken") {
-      broken = true;
-    } else {
-      std::cerr << "cxsim_html_pages: unknown option " << flag << '\n';
-      return 2;
-    }
-  }
-  if (argc < first + 2) {
-    std::cerr << "usage: cxsim_html_pages [--clean] [--broken] OUTDIR INPUT.json|DIR ...\n";
+  if (argc != 3) {
+    std::cerr << "usage: cxsim_html_pages OUTDIR RESULT.json\n";
     return 2;
   }
-  const fs::path out_dir = argv[first];
-  std::vector<fs::path> inputs;
-  for (int i = first + 1; i < argc; ++i) {
-    const fs::path p = argv[i];
-    if (fs::is_directory(p)) {
-      std::vector<fs::path> files;
-      for (const auto& e : fs::directory_iterator(p)) {
-        if (e.is_regular_file() && e.path().extension() == ".json") files.push_back(e.path());
-      }
-      std::sort(files.begin(), files.end());
-      inputs.insert(inputs.end(), files.begin(), files.end());
-    } else {
-      inputs.push_back(p);
-    }
-  }
+  const fs::path out_dir = argv[1];
   try {
     cxsim::ensure_directory(out_dir.string());
-    if (clean) {
-      for (const auto& e : fs::directory_iterator(out_dir)) {
-        if (e.is_regular_file() && e.path().extension() == ".html") fs::remove(e.path());
-      }
+    for (const auto& e : fs::directory_iterator(out_dir)) {
+      if (e.is_regular_file() && e.path().extension() == ".html") fs::remove(e.path());
     }
-    if (broken) {
-      if (inputs.empty()) throw std::runtime_error("--broken needs an input");
-      const std::string page = cxsim::html_report(read_document(inputs.front()));
-      for (const auto& [name, html] : broken_pages(page)) {
-        const fs::path out = out_dir / (name + ".html");
-        cxsim::write_file_atomic(out.string(), html);
-        std::cout << out.string() << '\n';
-      }
-      return 0;
-    }
-    std::set<std::string> written;
-    for (const auto& input : inputs) {
-      const auto doc = read_document(input);
-      std::string name = input.stem().string();
-      if (written.count(name) > 0) name = input.parent_path().filename().string() + "-" + name;
-      written.insert(name);
-      cxsim::HtmlReportOptions options;
-      options.source_file = input.string();
-      const std::string page = cxsim::html_report(doc, options);
+    const std::string page = cxsim::html_report(read_document(argv[2]));
+    for (const auto& [name, html] : broken_pages(page)) {
       const fs::path out = out_dir / (name + ".html");
-      cxsim::write_file_atomic(out.string(), page);
-      std::cout << out.string() << " (" << cxsim::result_kind_name(cxsim::result_kind(doc)) << ", " << page.size()
-                << " bytes)\n";
+      cxsim::write_file_atomic(out.string(), html);
+      std::cout << out.string() << '\n';
     }
   } catch (const std::exception& e) {
     std::cerr << "cxsim_html_pages: " << e.what() << '\n';

@@ -459,9 +459,10 @@ TEST(CompareCli, WritesTheResultFileCsvAndRanking) {
 
   const std::string table = read_file(csv / "comparison.csv");
   EXPECT_EQ(table.rfind("variant,metric,mean,sd,ci95_lo,ci95_hi,delta,delta_sd,delta_ci95_lo,delta_ci95_hi,"
-                        "delta_excludes_zero\n",
+                        "delta_excludes_zero,unit\n",
                         0),
             0u);
+  EXPECT_NE(table.find(",currency\n"), std::string::npos);
   const auto rows = static_cast<std::size_t>(std::count(table.begin(), table.end(), '\n'));
   EXPECT_EQ(rows, 1 + 5 * cxsim::reported_metric_names().size());
   EXPECT_NE(table.find("\nempty_patch,net_value,"), std::string::npos);

@@ -218,8 +218,11 @@ TEST(HtmlReport, RunChartsFollowTheData) {
       "intraday_chat", "intraday_phone", "touchpoints", "interventions", "intervention_uses"};
   EXPECT_EQ(chart_ids(charts), expected);
 
-  // Retention: one line, no band (the document has means only).
-  EXPECT_EQ(chart(charts, "retention")["expected_marks"], (Json{{"line", 1}}));
+  // Retention: the mean line and the band of its 95% interval per period (series_ci95: two replications).
+  EXPECT_EQ(chart(charts, "retention")["expected_marks"], (Json{{"area", 1}, {"line", 1}}));
+  OJson one_replication = small_run();
+  one_replication.erase("series_ci95");
+  EXPECT_EQ(chart(cxsim::chart_specs(one_replication), "retention")["expected_marks"], (Json{{"line", 1}}));
   // NPS: the population line with a point per report period, and the pooled survey NPS with its
   // interval at the last report period.
   const Json& nps = chart(charts, "nps");
@@ -248,15 +251,14 @@ TEST(HtmlReport, LaterKeysAddTheirCharts) {
   for (const char* id : {"joined", "service_level", "abandoned", "backlog", "backlog_wait", "intraday_phone"}) {
     EXPECT_NE(std::find(ids.begin(), ids.end(), id), ids.end()) << id;
   }
-  // The retention band from the per-replication series: the 95% interval of the mean per period.
+  // The retention band: the 95% interval of the mean per period (series_ci95), rounded for the chart.
   const Json& retention = chart(charts, "retention");
   EXPECT_EQ(retention["expected_marks"], (Json{{"area", 1}, {"line", 1}}));
   const Json& band = retention["spec"]["layer"][0]["data"]["values"];
-  const auto& reps = doc["series_replicates"]["retention"];
-  ASSERT_EQ(band.size(), reps[0].size());
-  const cxsim::Summary s = cxsim::summarize({reps[0][5].get<double>(), reps[1][5].get<double>()});
-  EXPECT_NEAR(band[5]["lo"].get<double>(), s.ci95->first, 1e-5);
-  EXPECT_NEAR(band[5]["hi"].get<double>(), s.ci95->second, 1e-5);
+  const auto& ci = doc["series_ci95"]["retention"];
+  ASSERT_EQ(band.size(), ci["lo"].size());
+  EXPECT_NEAR(band[5]["lo"].get<double>(), ci["lo"][5].get<double>(), 1e-5);
+  EXPECT_NEAR(band[5]["hi"].get<double>(), ci["hi"][5].get<double>(), 1e-5);
   // Intraday: a bar per interval, the agents as a line with a point per interval that has a value
   // (the fixture leaves one out), clock-time labels from opens_at_minute.
   const Json& intraday = chart(charts, "intraday_phone");
@@ -290,7 +292,8 @@ TEST(HtmlReport, ComparisonChartsAndRanking) {
   EXPECT_EQ(chart(charts, "objective_forest")["spec"]["layer"][1]["encoding"]["y"]["sort"], Json(ranked));
   // Key metrics: one panel per key metric present.
   const Json& panels = chart(charts, "key_metrics_forest")["spec"]["concat"];
-  EXPECT_EQ(panels.size(), 11u);  // the console's ten and the service level
+  // The console's key metrics with every money line and the service level: 13 (no margin yet).
+  EXPECT_EQ(panels.size(), 13u);
   // Variants equal to the baseline differ by exactly 0: points on the zero rule, no "*".
   for (const auto& row : panels[0]["data"]["values"]) {
     if (row["variant"] == "empty_patch" || row["variant"] == "same_values") {
@@ -302,6 +305,28 @@ TEST(HtmlReport, ComparisonChartsAndRanking) {
   EXPECT_NE(html.find("Stopping: fixed."), std::string::npos);
   EXPECT_NE(html.find("<h2>Ranking on net_value</h2>"), std::string::npos);
   for (const auto& name : ranked) EXPECT_NE(html.find("<strong>" + name + "</strong>"), std::string::npos) << name;
+}
+
+// The warnings, the per-channel table with intervals and the command line of the document.
+TEST(HtmlReport, RunPageShowsWarningsChannelsAndTheCommandLine) {
+  const OJson doc = read_json(kDataDir + "/html_report/run_v2_keys.json");
+  const std::string html = cxsim::html_report(doc);
+  EXPECT_NE(html.find("<section id=\"warnings\""), std::string::npos);
+  EXPECT_NE(html.find("<li>email saturated from day 12 in 1 of 2 replications"), std::string::npos);
+  EXPECT_NE(html.find("<li>email: the replications split into two regimes"), std::string::npos);
+  EXPECT_NE(html.find("<section id=\"channels\">"), std::string::npos);
+  const OJson& sl = doc["channel_metrics"]["phone"]["service_level"];
+  const cxsim::Summary s = cxsim::summary_of(sl);
+  EXPECT_NE(html.find(">" + cxsim::format_metric("service_level", s.mean, "USD") + "<div class=\"ci\">" +
+                      cxsim::format_interval("service_level", s, "USD", false) + "</div>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<code>cxsim run scenarios/telecom_subscription.json --customers 500"), std::string::npos);
+  // A document without warnings has no such section; an option's command line wins over the document's.
+  cxsim::HtmlReportOptions options;
+  options.command_line = "cxsim report x.json";
+  const std::string plain = cxsim::html_report(small_run(), options);
+  EXPECT_EQ(plain.find("<section id=\"warnings\""), std::string::npos);
+  EXPECT_NE(plain.find("<code>cxsim report x.json</code>"), std::string::npos);
 }
 
 // Numbers read like the console's (format_metric): percentages for fractions, money grouped with

@@ -144,8 +144,11 @@ TEST(Report, JsonOpensWithVersionAndEndsWithNewline) {
   const auto doc = nlohmann::ordered_json::parse(text);
   std::vector<std::string> keys;
   for (const auto& [key, value] : doc.items()) keys.push_back(key);
-  const std::vector<std::string> expected = {"cxsim_version", "scenario",    "run",      "metrics",
-                                             "series",        "touchpoints", "channels", "interventions"};
+  // No warnings, and no series_ci95 (these results have no retention series): those blocks appear
+  // only when there is something to say.
+  const std::vector<std::string> expected = {"cxsim_version", "scenario",        "run",
+                                             "metrics",       "series",          "touchpoints",
+                                             "channels",      "channel_metrics", "interventions"};
   EXPECT_EQ(keys, expected);
   EXPECT_EQ(text.rfind("{\n  \"cxsim_version\": ", 0), 0u);  // 2-space indent
 }
@@ -235,7 +238,8 @@ TEST_F(ReportCsv, ExactContentOneReplication) {
   cxsim::CsvReporter(dir.string()).write(cxsim::run_report(one_replication()));
   EXPECT_EQ(read(dir / "series.csv"), "period,active,retention\n0,10,1\n1,9,0.9\n");
   EXPECT_EQ(read(dir / "nps.csv"), "nps_period,nps\n1,12.5\n");
-  EXPECT_EQ(read(dir / "metrics.csv"), "metric,mean,sd,ci95_lo,ci95_hi\nnps,12.5,,,\nsurvey_nps,,,,\n");
+  EXPECT_EQ(read(dir / "metrics.csv"),
+            "metric,mean,sd,ci95_lo,ci95_hi,unit\nnps,12.5,,,,score_-100_100\nsurvey_nps,,,,,score_-100_100\n");
 }
 
 TEST_F(ReportCsv, TwoReplications) {
@@ -244,11 +248,18 @@ TEST_F(ReportCsv, TwoReplications) {
   EXPECT_EQ(read(dir_ / "nps.csv"), "nps_period,nps\n2,20\n");
   const std::string metrics = read(dir_ / "metrics.csv");
   const cxsim::Summary rev = cxsim::summarize({1500, 2500});
-  const std::string rev_row = fmt::format("revenue,2000,{},{},{}\n", *rev.sd, rev.ci95->first, rev.ci95->second);
+  const std::string rev_row =
+      fmt::format("revenue,2000,{},{},{},currency\n", *rev.sd, rev.ci95->first, rev.ci95->second);
   EXPECT_NE(metrics.find(rev_row), std::string::npos) << metrics;
-  EXPECT_NE(metrics.find("\nsurvey_nps,,,,\n"), std::string::npos) << metrics;
-  EXPECT_NE(metrics.find("\nzeta_metric,1,0,1,1\n"), std::string::npos) << metrics;
-  EXPECT_EQ(metrics.rfind("metric,mean,sd,ci95_lo,ci95_hi\nalpha_metric,", 0), 0u) << metrics;
+  EXPECT_NE(metrics.find("\nsurvey_nps,,,,,score_-100_100\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("\nzeta_metric,1,0,1,1,number\n"), std::string::npos) << metrics;
+  for (const char* row : {"\nretention,", "\ncsat,"}) {
+    const auto at = metrics.find(row);
+    ASSERT_NE(at, std::string::npos) << row << metrics;
+    const std::string line = metrics.substr(at + 1, metrics.find('\n', at + 1) - at - 1);
+    EXPECT_EQ(line.substr(line.rfind(',') + 1), std::string(row) == "\nretention," ? "fraction" : "score_0_100");
+  }
+  EXPECT_EQ(metrics.rfind("metric,mean,sd,ci95_lo,ci95_hi,unit\nalpha_metric,", 0), 0u) << metrics;
   // Full precision: the sd reads back to the same double.
   EXPECT_EQ(std::stod(fmt::format("{}", *rev.sd)), *rev.sd);
 }
@@ -294,9 +305,11 @@ TEST(Report, SummaryRowsAndFormatting) {
   EXPECT_EQ(squeeze(row("csat")), " csat 85 [21.47, 148.5]");
   EXPECT_EQ(squeeze(row("zeta_metric")), " zeta_metric 1 [1, 1]");
 
-  // Contract order first, then the others by name.
+  // Contract order first, then the others by name (the metric table ends at the first empty line).
+  std::size_t table_end = 2;
+  while (table_end < lines.size() && !lines[table_end].empty()) ++table_end;
   std::vector<std::string> order;
-  for (std::size_t i = 2; i < lines.size(); ++i) {
+  for (std::size_t i = 2; i < table_end; ++i) {
     std::istringstream in(lines[i]);
     std::string name;
     in >> name;
@@ -310,7 +323,7 @@ TEST(Report, SummaryRowsAndFormatting) {
   const std::size_t ci_col = lines[1].find("95% CI");
   ASSERT_NE(ci_col, std::string::npos);
   const std::size_t mean_end = lines[1].find("mean") + 4;
-  for (std::size_t i = 2; i < lines.size(); ++i) {
+  for (std::size_t i = 2; i < table_end; ++i) {
     const std::string& l = lines[i];
     ASSERT_GT(l.size(), ci_col) << l;
     EXPECT_TRUE(l.compare(ci_col, 1, "[") == 0 || l.compare(ci_col, 3, "n/a") == 0) << l;
@@ -341,5 +354,109 @@ TEST(Report, SummaryLargeAndSmallNumbers) {
   EXPECT_NE(text.find(" -1,234,568 EUR "), std::string::npos) << text;
   EXPECT_NE(text.find(" 999.99 EUR "), std::string::npos) << text;
   EXPECT_NE(text.find(" 72.3% "), std::string::npos) << text;
-  EXPECT_NE(text.find(" 0.0001234 "), std::string::npos) << text;
+  EXPECT_NE(text.find(" 0.000123 "), std::string::npos) << text;  // at most 6 decimals, never 1.234e-04
+}
+
+// Per channel, each replication's counts summarized over replications: intervals like the metrics'.
+TEST(Report, ChannelMetricsHaveIntervals) {
+  const json doc = json::parse(cxsim::run_report(two_replications()).json());
+  const json& phone = doc.at("channel_metrics").at("phone");
+  // abandonment = abandoned / contacts per replication: 1/5 and 0/7.
+  const cxsim::Summary abandonment = cxsim::summarize({0.2, 0.0});
+  EXPECT_EQ(phone.at("abandonment").at("mean").get<double>(), abandonment.mean);
+  EXPECT_EQ(phone.at("abandonment").at("ci95"), json::array({abandonment.ci95->first, abandonment.ci95->second}));
+  const cxsim::Summary utilization = cxsim::summarize({0.5, 0.7});
+  EXPECT_EQ(phone.at("utilization").at("mean").get<double>(), utilization.mean);
+  EXPECT_EQ(phone.at("utilization").at("sd").get<double>(), *utilization.sd);
+  // A replication without an answered contact has no wait: the summary is undefined.
+  EXPECT_TRUE(phone.at("frt_minutes").at("mean").is_null());
+  // Counts the engine does not report (service_level before version 2) are left out, not invented.
+  EXPECT_FALSE(phone.contains("service_level"));
+  EXPECT_FALSE(phone.contains("backlog_wait_hours"));
+}
+
+// The 95% interval of the mean retention per period (the HTML report's band), only with two or more
+// replications.
+TEST(Report, SeriesIntervalsOfRetention) {
+  cxsim::RunResult r = two_replications();
+  r.replications[0].series["retention"] = {1.0, 0.95, 0.9};
+  r.replications[1].series["retention"] = {1.0, 0.9, 0.8};
+  const json doc = json::parse(cxsim::run_report(r).json());
+  const json& ci = doc.at("series_ci95").at("retention");
+  for (std::size_t t = 0; t < 3; ++t) {
+    const cxsim::Summary s =
+        cxsim::summarize({r.replications[0].series["retention"][t], r.replications[1].series["retention"][t]});
+    EXPECT_EQ(ci.at("lo").at(t).get<double>(), s.ci95->first) << t;
+    EXPECT_EQ(ci.at("hi").at(t).get<double>(), s.ci95->second) << t;
+  }
+  EXPECT_FALSE(json::parse(cxsim::run_report(one_replication()).json()).contains("series_ci95"));
+}
+
+// The invocation block: right after cxsim_version when the command line sets it, replaced when set
+// again, absent from documents the library builds alone (so golden files stay as they were).
+TEST(Report, InvocationBlockFollowsTheVersion) {
+  const cxsim::Report plain = cxsim::run_report(two_replications());
+  EXPECT_FALSE(json::parse(plain.json()).contains("invocation"));
+  cxsim::Invocation inv;
+  inv.command_line = "cxsim run 'my scenario.json' --set /a=1 --set /b=2";
+  inv.options = {{"scenario", {"my scenario.json"}, false},
+                 {"set", {"/a=1", "/b=2"}, true},
+                 {"seed", {"7"}, false},
+                 {"trace", {"/x"}, true}};
+  const cxsim::Report with = cxsim::with_invocation(plain, inv);
+  EXPECT_EQ(with.kind(), "run");
+  const auto doc = nlohmann::ordered_json::parse(with.json());
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : doc.items()) keys.push_back(key);
+  ASSERT_GE(keys.size(), 3u);
+  EXPECT_EQ(keys[0], "cxsim_version");
+  EXPECT_EQ(keys[1], "invocation");
+  EXPECT_EQ(keys[2], "scenario");
+  EXPECT_EQ(doc["invocation"]["command_line"], inv.command_line);
+  EXPECT_EQ(doc["invocation"]["options"], nlohmann::ordered_json::parse(
+                                              R"({"scenario": "my scenario.json", "set": ["/a=1", "/b=2"],
+                                                  "seed": "7", "trace": ["/x"]})"));
+  // Set again: one block, the new one.
+  inv.command_line = "cxsim run other.json";
+  inv.options.clear();
+  const auto again = nlohmann::ordered_json::parse(cxsim::with_invocation(with, inv).json());
+  EXPECT_EQ(again["invocation"]["command_line"], "cxsim run other.json");
+  EXPECT_EQ(again.size(), doc.size());
+  // Everything else is unchanged.
+  auto without = doc;
+  without.erase("invocation");
+  EXPECT_EQ(without, nlohmann::ordered_json::parse(plain.json()));
+}
+
+// The console's per-channel lines (with intervals), the warnings and the legend.
+TEST(Report, ConsoleShowsChannelsWarningsAndLegend) {
+  cxsim::RunResult r = two_replications();
+  r.period = {0, 1, 2, 3, 4, 5, 6, 7};
+  r.info.horizon_periods = 8;
+  for (auto& rep : r.replications) {
+    rep.series = {{"tickets.phone", std::vector<double>(8, 10.0)}, {"abandoned.phone", std::vector<double>(8, 5.0)}};
+  }
+  std::ostringstream out;
+  cxsim::ConsoleReporter(out).write(cxsim::run_report(r));
+  const std::string text = out.str();
+  EXPECT_NE(text.find("\nwarning: phone saturated from day 0 in 2 of 2 replications: more than 10% of its contacts "
+                      "abandoned in 7 or more consecutive periods"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  channel  contacts/period  answered wait (min)  abandonment"), std::string::npos) << text;
+  // 6 contacts over 8 periods; no answered wait in one replication (n/a); abandonment and
+  // utilization with their intervals.
+  const cxsim::Summary ab = cxsim::summarize({0.2, 0.0}), ut = cxsim::summarize({0.5, 0.7});
+  const auto at = text.find("\n  phone ");
+  ASSERT_NE(at, std::string::npos) << text;
+  std::string row;
+  for (const char c : text.substr(at + 1, text.find('\n', at + 1) - at - 1)) {
+    if (c != ' ' || row.empty() || row.back() != ' ') row += c;
+  }
+  EXPECT_EQ(row, fmt::format(" phone 0.75 n/a 10.0% [{:.1f}%, {:.1f}%] 60.0% [{:.1f}%, {:.1f}%]", 100 * ab.ci95->first,
+                             100 * ab.ci95->second, 100 * ut.ci95->first, 100 * ut.ci95->second));
+  EXPECT_NE(text.find("  nps: population NPS, from the sentiment of every active customer"), std::string::npos);
+  EXPECT_NE(text.find("survey_nps: NPS of the surveyed customers' answers only"), std::string::npos);
+  EXPECT_NE(text.find("ces: customer effort, 1 to 7, higher = more effort"), std::string::npos);
+  EXPECT_NE(text.find("net_value = revenue - service_cost - intervention_cost - touchpoint_cost"), std::string::npos);
 }

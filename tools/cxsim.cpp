@@ -14,7 +14,8 @@ int main(int argc, char** argv) {
   CLI::App app{"cxsim: customer-journey simulator and what-if modeler"};
   app.set_version_flag("--version", std::string("cxsim ") + cxsim::kVersion);
   app.require_subcommand(1);
-  const std::vector<Command> commands = {add_run_command(app), add_compare_command(app), add_validate_command(app)};
+  const std::vector<Command> commands = {add_run_command(app), add_compare_command(app), add_validate_command(app),
+                                         add_report_command(app)};
 
   try {
     app.parse(argc, argv);
@@ -26,12 +27,16 @@ int main(int argc, char** argv) {
   }
 
   try {
+    record_invocation(app, argc, argv);
     for (const Command& c : commands) {
       if (c.app->parsed()) return c.run();
     }
     return kExitInput;
   } catch (const cxsim::InputError& e) {
     print_diagnostics(e.diagnostics());
+    return kExitInput;
+  } catch (const CLI::ParseError& e) {  // a usage error found once the command runs (e.g. --html -)
+    app.exit(e);
     return kExitInput;
   } catch (const cxsim::OutputError& e) {
     std::cerr << "cxsim: error: " << e.what() << '\n';

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Screenshots of the HTML report for the README: for each result file given (default: the shipped
-# run and comparison results in results/), writes its page with build/tests/cxsim_html_pages into a
-# temporary directory and results/NAME.png, a full-page screenshot (1200 px wide) taken by the same
-# headless Chromium and script as the browser test, which checks each page while it is open (a
-# page that fails the check writes no screenshot and fails this script).
+# run and comparison results in results/), writes its page with `cxsim report` into a temporary
+# directory and results/NAME.png, a full-page screenshot (1200 px wide) taken by the same headless
+# Chromium and script as the browser test, which checks each page while it is open (a page that
+# fails the check writes no screenshot and fails this script).
 # Usage: tools/report-screenshots.sh [RESULT.json ...]
 #   needs the build (tools/build.sh) and Chromium (tools/setup-deps.sh --browser);
 #   CXSIM_BUILD_DIR (default build) names the build directory.
@@ -15,5 +15,7 @@ if (($# == 0)); then
 fi
 pages="$(mktemp -d)"
 trap 'rm -rf "$pages"' EXIT
-"$build/tests/cxsim_html_pages" "$pages" "$@"
+for result in "$@"; do
+  "$build/cxsim" report "$result" -o "$pages/$(basename "$result" .json).html"
+done
 node tools/vega/check-reports.mjs --screenshot results "$pages"/*.html

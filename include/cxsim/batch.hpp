@@ -56,6 +56,11 @@ struct BatchOverrides {
   RunOverrides run;  // run.replications overrides the batch's and the base scenario's
 };
 
+// True when `path` holds a strategy batch: a JSON object with "base" and "variants" (what tells a
+// batch from a scenario, so `cxsim run` and `cxsim validate` can say which command takes it).
+// False for anything else, including files that cannot be read or parsed (their loader says why).
+bool is_batch_file(const std::string& path);
+
 // Reads, validates and compiles a batch. Throws InputError with every diagnostic when the batch
 // file or any variant is invalid (unknown keys, missing or unreadable base, a variant named
 // "baseline", no variants, an unknown objective metric, a patch that is not an object, a patch

@@ -9,6 +9,8 @@
 #include <iosfwd>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "cxsim/compare.hpp"
 #include "cxsim/results.hpp"
@@ -30,11 +32,21 @@ class Report {
   std::shared_ptr<const Document> document_;
 };
 
-// The result document of a run: cxsim_version, scenario {name, file, seed, customers,
-// horizon_periods, replications, period_days, currency}, run {threads}, metrics {NAME: {mean, sd,
-// ci95, replicates}}, series {period, nps_period, NAME...: means over replications},
-// touchpoints/channels/interventions {ID: {COUNT: mean over replications}}. Non-finite numbers are
-// written as null.
+// The result document of a run, in this order:
+//   cxsim_version;
+//   scenario {name, file, seed, customers, horizon_periods, replications, period_days, currency};
+//   run {threads};
+//   warnings [{kind, channel, measure, from_period, replications, of, message}]: only when there are
+//     any (saturation.hpp: saturated staffed channels, replications split into two regimes);
+//   metrics {NAME: {mean, sd, ci95, replicates}};
+//   series {period, nps_period, NAME...: means over replications};
+//   series_ci95 {"retention": {"lo": [...], "hi": [...]}}: the Student-t 95% interval of the mean per
+//     period (as the metrics'), only with two or more replications;
+//   touchpoints/channels/interventions {ID: {COUNT: mean over replications}};
+//   channel_metrics {ID: {METRIC: {mean, sd, ci95}}}: per channel, over replications, the channel's
+//     frt_minutes, abandonment (abandoned / contacts), utilization and, where the engine reports
+//     them, service_level and backlog_wait_hours (between channels and interventions).
+// Non-finite numbers are written as null.
 Report run_report(const RunResult& result);
 
 // The document of a comparison: cxsim_version, batch {name, description, file, base, objective
@@ -45,9 +57,29 @@ Report run_report(const RunResult& result);
 // (baseline first).
 Report comparison_report(const Comparison& comparison);
 
-// A result file cxsim wrote (for `cxsim report`); throws InputError naming the file when it cannot
-// be read or is not JSON.
+// A result file cxsim wrote (for `cxsim report`): a JSON object with a "cxsim_version". Its kind
+// follows its top-level keys ("sweep", "sensitivity", "attribution", "optimize", "calibration";
+// else "batch" with "variants" is a "comparison", "scenario" with "metrics" a "run"; else
+// "unknown"). Throws InputError naming the file when it cannot be read, is not JSON, or is not a
+// cxsim result.
 Report read_report(const std::string& path);
+
+// How a report was made: the command line and its options, as the command line records them in the
+// result file (a top-level "invocation" block right after cxsim_version) and the HTML page shows
+// them. Documents built by the library alone carry none.
+struct Invocation {
+  struct Option {
+    std::string name;                 // long name without dashes; a positional argument by its name
+    std::vector<std::string> values;  // as given ("true" for a flag), one per use
+    bool repeatable = false;          // may be given several times (--set): always an array
+  };
+  std::string command_line;     // the command as typed, shell-quoted ("cxsim run s.json --set '/a=1'")
+  std::vector<Option> options;  // the options given, in the order the command declares them
+};
+
+// `report` with its invocation block set right after cxsim_version (replacing any it had):
+// {"command_line": "...", "options": {NAME: "VALUE", REPEATABLE: ["VALUE", ...]}}.
+Report with_invocation(const Report& report, const Invocation& invocation);
 
 // A reporter writes reports to one destination.
 class Reporter {
@@ -60,7 +92,7 @@ class Reporter {
   virtual void write(const Report& report) = 0;
 };
 
-// The result file: `path`, or stdout for "-".
+// The result file: `path` (its directory is created when missing), or stdout for "-".
 class JsonReporter final : public Reporter {
  public:
   explicit JsonReporter(std::string path) : path_(std::move(path)) {}
@@ -72,9 +104,12 @@ class JsonReporter final : public Reporter {
 };
 
 // CSV files in a directory (created if missing). A run: series.csv (one row per period), nps.csv
-// (one row per NPS report period), metrics.csv (metric, mean, sd, ci95_lo, ci95_hi). A comparison:
-// comparison.csv (one row per variant and metric: mean, sd, CI, delta, delta sd, delta CI, whether
-// that interval excludes zero) and each variant's run files in DIR/VARIANT/.
+// (one row per NPS report period), metrics.csv (metric, mean, sd, ci95_lo, ci95_hi, unit). A
+// comparison: comparison.csv (one row per variant and metric: mean, sd, CI, delta, delta sd, delta
+// CI, whether that interval excludes zero, unit) and each variant's run files in DIR/VARIANT/.
+// The unit column (last, so positional readers of the others are unaffected) names the metric's
+// unit: fraction, currency, minutes, hours, periods, score_0_100, score_-100_100, score_1_7, count,
+// count_per_period or number.
 class CsvReporter final : public Reporter {
  public:
   explicit CsvReporter(std::string dir) : dir_(std::move(dir)) {}
@@ -85,10 +120,13 @@ class CsvReporter final : public Reporter {
   std::string dir_;
 };
 
-// The console table. A run: its scenario line and one row per metric with mean and 95% CI. A
-// comparison: the batch line, the stopping outcome, the variants ranked by the objective with each
-// delta and its 95% interval (`*` where it excludes zero), then per variant the deltas of the key
-// metrics. Other documents: their metric tables.
+// The console table. A run: its scenario line, its warnings, one row per metric with mean and 95%
+// CI, the per-channel lines (contacts, answered wait, service level, abandonment, utilization, with
+// their intervals) and a legend (which NPS is which, what CES measures, which money is discounted).
+// A comparison: the batch line, the stopping outcome, the variants ranked by the objective with
+// each delta and its 95% interval (`*` where it excludes zero), the warnings, then per variant in
+// rank order the deltas of the key metrics (every money line among them) and its per-channel
+// lines, and the legend. Other documents: their metric tables.
 class ConsoleReporter final : public Reporter {
  public:
   explicit ConsoleReporter(std::ostream& out) : out_(out) {}
@@ -98,10 +136,32 @@ class ConsoleReporter final : public Reporter {
   std::ostream& out_;
 };
 
-// A metric's value as every reporter shows it: fractions (retention, fcr ...) as percentages, money
-// (clv, revenue, *_cost, *_value) with thousands separators and `currency`, other numbers with 4
-// significant digits; "n/a" when not finite. With `difference`, the value is a change: fractions
-// read as signed percentage points ("+1.25 pp") and everything else carries an explicit sign.
+struct HtmlReportOptions {
+  std::string title;         // the page's title; empty: the scenario's or batch's name
+  std::string command_line;  // shown in the details; empty: the document's invocation.command_line, if any
+  std::string source_file;   // the result file the page was made from, shown; empty: not shown
+};
+
+// The self-contained HTML page of a report (docs/html-report.md): `path` (its directory is created
+// when missing, the file written atomically), or stdout for "-".
+class HtmlReporter final : public Reporter {
+ public:
+  explicit HtmlReporter(std::string path, HtmlReportOptions options = {})
+      : path_(std::move(path)), options_(std::move(options)) {}
+  void check() const override;
+  void write(const Report& report) override;
+
+ private:
+  std::string path_;
+  HtmlReportOptions options_;
+};
+
+// A metric's value as every reporter shows it: fractions (retention, fcr, service_level ...) as
+// percentages, money (clv, revenue, margin, *_cost, *_value, *_lifetime) with thousands separators
+// and `currency`, other numbers with 4 significant digits and never in exponent notation
+// (report_document.hpp states the rule); "n/a" when not finite. With `difference`, the value is a
+// change: fractions read as signed percentage points ("+1.25 pp") and everything else carries an
+// explicit sign.
 std::string format_metric(const std::string& metric, double value, const std::string& currency,
                           bool difference = false);
 

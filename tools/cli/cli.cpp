@@ -7,8 +7,11 @@
 
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <stdexcept>
+
+#include "cxsim/batch.hpp"
 
 namespace cxsim::cli {
 
@@ -25,6 +28,24 @@ extern "C" void on_interrupt(int signal_number) {
   g_interrupt_requested.store(true, std::memory_order_relaxed);
 }
 
+// The command line of this process, set once by main (record_invocation) before the command runs.
+Invocation& recorded_invocation() {
+  static Invocation invocation;
+  return invocation;
+}
+
+// A word of a command line as a POSIX shell reads it back: bare when it holds only safe
+// characters, else in single quotes (a quote inside written as '\'').
+std::string shell_word(const std::string& word) {
+  const bool safe = !word.empty() && word.find_first_not_of(
+                                         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                         "0123456789_-./:=@%+,") == std::string::npos;
+  if (safe) return word;
+  std::string out = "'";
+  for (const char ch : word) out += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+  return out + "'";
+}
+
 }  // namespace
 
 std::vector<Assignment> RunArgs::assignments() const {
@@ -36,6 +57,7 @@ std::vector<Assignment> RunArgs::assignments() const {
 void add_run_options(CLI::App& cmd, RunArgs& a, const std::string& what) {
   cmd.add_option("-o,--output", a.output, "Write the result JSON to this file ('-' for stdout)");
   cmd.add_option("--csv", a.csv_dir, "Write the CSV files into this directory");
+  cmd.add_option("--html", a.html, "Write the self-contained HTML report (charts and tables) to this file");
   cmd.add_option("--threads", a.threads, "Worker threads (0 = all cores); results never depend on it")
       ->check(CLI::Range(0, 4096));
   cmd.add_option("--customers", a.customers, "Override population.customers");
@@ -47,7 +69,22 @@ void add_run_options(CLI::App& cmd, RunArgs& a, const std::string& what) {
   cmd.add_flag("-q,--quiet", a.quiet, "No tables, messages or progress bar");
 }
 
+namespace {
+
+// "this is a strategy batch ...: use cxsim compare": an InputError when `path` holds a batch (a JSON
+// object with "base" and "variants") where a scenario is expected.
+void refuse_batch(const std::string& path) {
+  if (!is_batch_file(path)) return;
+  throw InputError({Diagnostic{Severity::kError, path, "",
+                               fmt::format("this is a strategy batch (it has \"base\" and \"variants\"), not a "
+                                           "scenario: use cxsim compare {}",
+                                           shell_word(path))}});
+}
+
+}  // namespace
+
 Scenario load_with_overrides(const RunArgs& a) {
+  refuse_batch(a.input);
   std::vector<Diagnostic> warnings;
   Scenario s = load_scenario(a.input, a.assignments(), &warnings);
   print_diagnostics(warnings);
@@ -59,14 +96,38 @@ std::vector<std::unique_ptr<Reporter>> checked_reporters(const RunArgs& a) {
   std::vector<std::unique_ptr<Reporter>> reporters;
   if (!a.output.empty()) reporters.push_back(std::make_unique<JsonReporter>(a.output));
   if (!a.csv_dir.empty()) reporters.push_back(std::make_unique<CsvReporter>(a.csv_dir));
+  if (a.html == "-") throw CLI::ValidationError("--html", "needs a file name: '-' would mix the page with the tables");
+  if (!a.html.empty()) reporters.push_back(std::make_unique<HtmlReporter>(a.html));
   if (!a.quiet && a.output != "-") reporters.push_back(std::make_unique<ConsoleReporter>(std::cout));
   for (const auto& r : reporters) r->check();
   return reporters;
 }
 
 void write_reports(const std::vector<std::unique_ptr<Reporter>>& reporters, const Report& report) {
-  for (const auto& r : reporters) r->write(report);
+  const Report recorded = with_invocation(report, invocation());
+  for (const auto& r : reporters) r->write(recorded);
 }
+
+void record_invocation(const CLI::App& app, int argc, const char* const* argv) {
+  Invocation& inv = recorded_invocation();
+  inv = Invocation{};
+  // The program by its name, not its path: the path says where it was installed, not what it did.
+  inv.command_line = argc > 0 ? std::filesystem::path(argv[0]).filename().string() : std::string("cxsim");
+  for (int i = 1; i < argc; ++i) inv.command_line += " " + shell_word(argv[i]);
+  for (const CLI::App* command : app.get_subcommands()) {
+    for (const CLI::Option* option : command->get_options()) {
+      if (option->count() == 0) continue;
+      const std::string name = !option->get_lnames().empty()   ? option->get_lnames().front()
+                               : !option->get_snames().empty() ? option->get_snames().front()
+                                                               : option->get_name(/*positional=*/true);
+      Invocation::Option recorded{name, option->results(), option->get_expected_max() > 1};
+      if (!option->get_lnames().empty() && recorded.values.empty()) recorded.values = {"true"};
+      inv.options.push_back(std::move(recorded));
+    }
+  }
+}
+
+const Invocation& invocation() { return recorded_invocation(); }
 
 void print_diagnostics(const std::vector<Diagnostic>& diagnostics) {
   for (const auto& d : diagnostics) std::cerr << format_diagnostic(d) << '\n';

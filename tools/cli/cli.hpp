@@ -1,7 +1,8 @@
 #pragma once
 // What every `cxsim` command shares: the run options (--threads, --customers, --replications,
-// --seed, --horizon, --set, -o, --csv, --quiet), loading a scenario with them, the reporters they
-// ask for, the progress bar, SIGINT/SIGTERM handling and diagnostics on stderr. Each command lives
+// --seed, --horizon, --set, -o, --csv, --html, --quiet), loading a scenario with them, the reporters
+// they ask for, the command line recorded in every result (its invocation block), the progress bar,
+// SIGINT/SIGTERM handling and diagnostics on stderr. Each command lives
 // in its own file (cmd_*.cpp) and registers itself with add_*_command; main (cxsim.cpp) dispatches.
 //
 // Exit codes: 0 success, 2 invalid input or usage, 1 internal or output error, 128 + signal number
@@ -32,6 +33,7 @@ struct RunArgs {
   std::string input;  // the scenario (or batch, or spec) file
   std::string output;
   std::string csv_dir;
+  std::string html;  // --html FILE: the self-contained HTML report
   int threads = 0;
   std::optional<std::int64_t> customers;
   std::optional<int> replications;
@@ -48,14 +50,23 @@ struct RunArgs {
 // scenario value before the patches").
 void add_run_options(CLI::App& cmd, RunArgs& args, const std::string& what = "a scenario value");
 
-// The scenario of `args.input` with --set and the overrides applied; warnings go to stderr.
+// The scenario of `args.input` with --set and the overrides applied; warnings go to stderr. A
+// strategy batch given instead is refused with a pointer to `cxsim compare`.
 Scenario load_with_overrides(const RunArgs& args);
 
-// The reporters the options ask for: the result file (-o), CSV files (--csv) and the console table
-// (unless --quiet or the result file goes to stdout). Each checks its destination at once, so an
-// unwritable path fails before hours of simulation, not after.
+// The reporters the options ask for: the result file (-o), CSV files (--csv), the HTML report
+// (--html) and the console table (unless --quiet or the result file goes to stdout). Each checks its
+// destination at once, so an unwritable path fails before hours of simulation, not after. Throws
+// CLI::ValidationError (exit 2) for `--html -`: the page would mix with the console's tables.
 std::vector<std::unique_ptr<Reporter>> checked_reporters(const RunArgs& args);
+// Writes `report`, with this process's invocation block (record_invocation), to every reporter.
 void write_reports(const std::vector<std::unique_ptr<Reporter>>& reporters, const Report& report);
+
+// Records the command line and the options of the command that `app` parsed (main calls it once,
+// after parsing, before the command runs): every result file carries it (Report's invocation
+// block) and the HTML report shows it. A process runs one command, so this is process-wide.
+void record_invocation(const CLI::App& app, int argc, const char* const* argv);
+const Invocation& invocation();
 
 void print_diagnostics(const std::vector<Diagnostic>& diagnostics);
 
@@ -95,5 +106,6 @@ struct Command {
 Command add_run_command(CLI::App& app);
 Command add_validate_command(CLI::App& app);
 Command add_compare_command(CLI::App& app);
+Command add_report_command(CLI::App& app);
 
 }  // namespace cxsim::cli

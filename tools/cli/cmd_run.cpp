@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "cli.hpp"
+#include "cxsim/batch.hpp"
 #include "cxsim/checkpoint.hpp"
 #include "cxsim/runner.hpp"
 
@@ -64,7 +65,25 @@ int run(const RunCommandArgs& c) {
   return kExitOk;
 }
 
+// A strategy batch: the batch file, the base scenario and every variant, as `cxsim compare` loads it.
+int validate_batch(const RunArgs& a) {
+  BatchOverrides overrides;
+  overrides.assignments = a.assignments();
+  std::vector<Diagnostic> warnings;
+  const Batch batch = load_batch(a.input, overrides, &warnings);
+  print_diagnostics(warnings);
+  for (const Variant& v : batch.variants) check_memory(v.scenario, a.threads);
+  fmt::print(
+      "{}: valid strategy batch \"{}\": base {} and {} variant{}, objective {} ({}), {} replications ({} "
+      "warnings); run it with cxsim compare {}\n",
+      a.input, batch.name, batch.base_file, batch.variants.size() - 1, batch.variants.size() == 2 ? "" : "s",
+      batch.objective.metric, direction_name(batch.objective.direction), batch.variants.front().scenario.replications,
+      warnings.size(), a.input);
+  return kExitOk;
+}
+
 int validate(const RunArgs& a) {
+  if (is_batch_file(a.input)) return validate_batch(a);
   std::vector<Diagnostic> warnings;
   const Scenario s = load_scenario(a.input, a.assignments(), &warnings);
   print_diagnostics(warnings);
@@ -95,9 +114,11 @@ Command add_run_command(CLI::App& app) {
 
 Command add_validate_command(CLI::App& app) {
   auto args = std::make_shared<RunArgs>();
-  CLI::App* cmd = app.add_subcommand("validate", "Check a scenario and print every diagnostic");
-  cmd->add_option("scenario", args->input, "Scenario JSON file")->required();
-  cmd->add_option("--set", args->sets, "Set a scenario value before validation: /json/pointer=VALUE; repeatable")
+  CLI::App* cmd = app.add_subcommand("validate", "Check a scenario or a strategy batch and print every diagnostic");
+  cmd->add_option("scenario", args->input, "Scenario or batch JSON file")->required();
+  cmd->add_option("--set", args->sets,
+                  "Set a scenario value (a batch's base scenario value) before validation: /json/pointer=VALUE; "
+                  "repeatable")
       ->allow_extra_args(false);
   return {cmd, [args] { return validate(*args); }};
 }

@@ -1,0 +1,83 @@
+# Writes the HTML report of result files with `cxsim report`, for the browser test (ctest
+# html_report_pages, then html_report_browser; docs/html-report.md "The browser test"):
+#
+#   cmake -DCXSIM=build/cxsim -DOUT=DIR -P tests/write_report_pages.cmake INPUT...
+#
+# Each input is a result file or a directory, whose *.json files are taken in name order. The page
+# of X/NAME.json is OUT/NAME.html (OUT/X-NAME.html when an earlier input had the same NAME). OUT's
+# *.html files are removed first, so pages of removed inputs do not linger. A file with a
+# "cxsim_version" key must give a page; any other (results/bench_engine.json: Google Benchmark's
+# output) must be refused with exit code 2 and leave no page, which checks the refusal too.
+cmake_minimum_required(VERSION 3.18)
+foreach(var CXSIM OUT)
+  if(NOT DEFINED ${var})
+    message(FATAL_ERROR "write_report_pages.cmake needs -D${var}=...")
+  endif()
+endforeach()
+# The inputs: the arguments after the script's path.
+set(INPUTS)
+set(after_script FALSE)
+math(EXPR last "${CMAKE_ARGC} - 1")
+foreach(i RANGE ${last})
+  if(after_script)
+    list(APPEND INPUTS "${CMAKE_ARGV${i}}")
+  elseif(CMAKE_ARGV${i} STREQUAL "-P")
+    math(EXPR script "${i} + 1")
+    set(skip ${script})
+  endif()
+  if(DEFINED skip AND i EQUAL skip)
+    set(after_script TRUE)
+  endif()
+endforeach()
+if(NOT INPUTS)
+  message(FATAL_ERROR "write_report_pages.cmake: no input (result files or directories after the script)")
+endif()
+
+file(MAKE_DIRECTORY ${OUT})
+file(GLOB stale ${OUT}/*.html)
+if(stale)
+  file(REMOVE ${stale})
+endif()
+
+set(files)
+foreach(input IN LISTS INPUTS)
+  if(IS_DIRECTORY ${input})
+    file(GLOB found ${input}/*.json)
+    list(SORT found)
+    list(APPEND files ${found})
+  else()
+    list(APPEND files ${input})
+  endif()
+endforeach()
+
+set(written)
+set(pages 0)
+foreach(file IN LISTS files)
+  get_filename_component(name ${file} NAME_WE)
+  if(name IN_LIST written)
+    get_filename_component(parent ${file} DIRECTORY)
+    get_filename_component(parent ${parent} NAME)
+    set(name ${parent}-${name})
+  endif()
+  list(APPEND written ${name})
+  set(page ${OUT}/${name}.html)
+  file(READ ${file} head LIMIT 200)
+  string(FIND "${head}" "\"cxsim_version\"" at)
+  execute_process(COMMAND ${CXSIM} report ${file} -o ${page} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(at GREATER_EQUAL 0)
+    if(NOT rc EQUAL 0 OR NOT EXISTS ${page})
+      message(FATAL_ERROR "cxsim report ${file} failed (exit ${rc}): ${err}")
+    endif()
+    file(SIZE ${page} size)
+    message(STATUS "${page} (${size} bytes)")
+    math(EXPR pages "${pages} + 1")
+  else()
+    if(NOT rc EQUAL 2 OR EXISTS ${page})
+      message(FATAL_ERROR "cxsim report ${file}: not a cxsim result, so exit 2 and no page were expected; got exit "
+                          "${rc}${err}")
+    endif()
+    string(STRIP "${err}" err)
+    message(STATUS "refused as it should: ${err}")
+  endif()
+endforeach()
+message(STATUS "${pages} pages written into ${OUT}")
