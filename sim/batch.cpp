@@ -118,6 +118,8 @@ Diagnostic attribute_to_variant(Diagnostic d, const VariantSource& v) {
 
 }  // namespace
 
+bool merge_patch_covers(const json& patch, const std::string& pointer) { return patch_covers(patch, pointer); }
+
 const char* direction_name(Direction d) { return d == Direction::kMaximize ? "maximize" : "minimize"; }
 
 Batch load_batch(const std::string& path, const BatchOverrides& overrides, std::vector<Diagnostic>* warnings) {
