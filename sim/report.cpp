@@ -12,6 +12,7 @@
 
 #include "cxsim/report.hpp"
 #include "cxsim/version.hpp"
+#include "explore_report.hpp"
 #include "io.hpp"
 #include "json_input.hpp"
 #include "report_document.hpp"
@@ -229,7 +230,9 @@ Report comparison_report(const Comparison& c) {
 Report read_report(const std::string& path) {
   Json doc = read_ordered_json_file(path, kResultLimits);
   std::string kind = "unknown";
-  if (doc.is_object() && doc.contains("batch") && doc.contains("variants")) {
+  if (std::string what_if = exploration_kind(doc); !what_if.empty()) {
+    kind = std::move(what_if);  // sweep, sensitivity, attribution, optimize (explore_report.hpp)
+  } else if (doc.is_object() && doc.contains("batch") && doc.contains("variants")) {
     kind = "comparison";
   } else if (doc.is_object() && doc.contains("scenario") && doc.contains("metrics")) {
     kind = "run";
