@@ -260,16 +260,6 @@ RunResult concatenate(RunResult a, const RunResult& b) {
   return a;
 }
 
-std::vector<double> metric_replicates(const RunResult& result, const std::string& metric) {
-  std::vector<double> out;
-  out.reserve(result.replications.size());
-  for (const ReplicationResult& rep : result.replications) {
-    const auto it = rep.metrics.find(metric);
-    out.push_back(it == rep.metrics.end() ? kNaN : it->second);
-  }
-  return out;
-}
-
 // ---- numbers ------------------------------------------------------------------------------------
 
 std::optional<json> move_numbers(const json& value, const std::string& pointer,
@@ -349,14 +339,9 @@ std::optional<std::vector<std::string>> range_values(const std::string& from_tex
 // ---- document pieces ------------------------------------------------------------------------------
 
 Json scenario_json(const RunInfo& info) {
-  return Json{{"name", info.scenario_name},
-              {"file", info.scenario_file},
-              {"seed", info.seed},
-              {"customers", info.customers},
-              {"horizon_periods", info.horizon_periods},
-              {"replications", info.replications},
-              {"period_days", json_number(info.period_days)},
-              {"currency", info.currency}};
+  RunResult nothing_run;  // the run document owns the block's form; a run without replications has it alone
+  nothing_run.info = info;
+  return run_report(nothing_run).document().json["scenario"];
 }
 
 Json options_json(const ExploreInfo& info, const Json& extra) {
@@ -381,7 +366,7 @@ Json metric_summaries(const RunResult& result) {
     for (const auto& [name, value] : rep.metrics) names.insert(name);
   }
   Json out = Json::object();
-  for (const std::string& name : names) out[name] = summary_json(summarize(metric_replicates(result, name)));
+  for (const std::string& name : names) out[name] = summary_json(summarize(replicates_of(result, name)));
   return out;
 }
 

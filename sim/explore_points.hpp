@@ -109,9 +109,6 @@ RunResult metrics_only(const RunResult& result);
 // `a`'s replications followed by `b`'s (the same scenario, consecutive replication indices).
 RunResult concatenate(RunResult a, const RunResult& b);
 
-// One metric's per-replication values (NaN where a replication lacks it).
-std::vector<double> metric_replicates(const RunResult& result, const std::string& metric);
-
 // ---- numbers at a pointer -------------------------------------------------------------------------
 
 // Every number in `value` (a number, or an object or array of numbers such as a schedule) moved by

@@ -192,7 +192,7 @@ Sensitivity run_sensitivity(const SensitivityPlan& plan, const ExploreOptions& o
   out.objective = plan.options.objective;
   out.relative_step = plan.options.relative_step;
   out.base = metrics_only(*runner.run(plan.base_point.scenario));
-  const std::vector<double> base_y = metric_replicates(out.base, out.objective);
+  const std::vector<double> base_y = replicates_of(out.base, out.objective);
   for (std::size_t k = 0; k < plan.parameters.size(); ++k) {
     SensitivityParameter p = plan.parameters[k];
     if (p.skipped.empty()) {

@@ -92,6 +92,7 @@ class Search {
   std::optional<std::vector<std::size_t>> farthest_point() const;
   void confirm(Optimization& out);
 
+  friend const Evaluation* optimizer_point(Search*, const double*);
   friend double nlopt_objective(unsigned, const double*, double*, void*);
   friend double nlopt_bound(unsigned, const double*, double*, void*);
 
@@ -141,14 +142,14 @@ const Evaluation* Search::evaluate(const std::vector<std::size_t>& index, const 
 
 void Search::judge(const RunResult& result, Summary& objective, std::vector<ConstraintValue>& values, bool& feasible,
                    double& violation) const {
-  objective = summarize(metric_replicates(result, spec_.objective.metric));
+  objective = summarize(replicates_of(result, spec_.objective.metric));
   values.clear();
   feasible = std::isfinite(objective.mean);
   violation = 0.0;
   for (const Constraint& c : spec_.constraints) {
     std::vector<double> sum(result.replications.size(), 0.0);
     for (const std::string& m : c.metrics) {
-      const std::vector<double> x = metric_replicates(result, m);
+      const std::vector<double> x = replicates_of(result, m);
       for (std::size_t r = 0; r < sum.size(); ++r) sum[r] += x[r];
     }
     ConstraintValue v{summarize(sum), true};
@@ -211,41 +212,36 @@ double Search::bound_value(const Evaluation& e, const Bound& b) const {
   return (b.upper ? x - bound : bound - x) / (bound != 0.0 ? std::fabs(bound) : 1.0);
 }
 
-double nlopt_objective(unsigned, const double* x, double*, void* data) {
-  auto* s = static_cast<Search*>(data);
+// The evaluation the optimiser asks for at `x`; nullptr when the optimiser must stop (the budget is
+// spent, or an error, kept in error_ and rethrown once NLopt has returned: NLopt's C callbacks may
+// not throw).
+const Evaluation* optimizer_point(Search* s, const double* x) {
   try {
     const Evaluation* e = s->evaluate(s->grid_index(x), "optimizer");
     if (e == nullptr) {
       s->budget_spent_ = true;
       s->opt_->force_stop();
-      return HUGE_VAL;
     }
-    double value = s->scaled_objective(*e);
-    if (s->opt_->get_algorithm() != nlopt::LN_COBYLA) value += kPenaltyWeight * e->violation;
-    return value;
-  } catch (...) {  // Interrupted or InputError: kept and rethrown once NLopt has returned
+    return e;
+  } catch (...) {  // Interrupted or InputError: not silent, rethrown by optimizer_search
     s->error_ = std::current_exception();
     s->opt_->force_stop();
-    return HUGE_VAL;
+    return nullptr;
   }
+}
+
+double nlopt_objective(unsigned, const double* x, double*, void* data) {
+  auto* s = static_cast<Search*>(data);
+  const Evaluation* e = optimizer_point(s, x);
+  if (e == nullptr) return HUGE_VAL;
+  const double value = s->scaled_objective(*e);
+  return s->opt_->get_algorithm() == nlopt::LN_COBYLA ? value : value + kPenaltyWeight * e->violation;
 }
 
 double nlopt_bound(unsigned, const double* x, double*, void* data) {
   auto* d = static_cast<std::pair<Search*, std::size_t>*>(data);
-  Search* s = d->first;
-  try {
-    const Evaluation* e = s->evaluate(s->grid_index(x), "optimizer");
-    if (e == nullptr) {
-      s->budget_spent_ = true;
-      s->opt_->force_stop();
-      return HUGE_VAL;
-    }
-    return s->bound_value(*e, s->bounds_[d->second]);
-  } catch (...) {  // as in nlopt_objective
-    s->error_ = std::current_exception();
-    s->opt_->force_stop();
-    return HUGE_VAL;
-  }
+  const Evaluation* e = optimizer_point(d->first, x);
+  return e == nullptr ? HUGE_VAL : d->first->bound_value(*e, d->first->bounds_[d->second]);
 }
 
 void Search::grid_search() {

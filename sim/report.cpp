@@ -88,7 +88,8 @@ Json entity_means(const RunResult& r, std::map<std::string, EntityCounts> Replic
   return out;
 }
 
-// One value per replication of `metric`, in replication order (NaN where a replication lacks it).
+}  // namespace
+
 std::vector<double> replicates_of(const RunResult& r, const std::string& metric) {
   std::vector<double> values;
   values.reserve(r.replications.size());
@@ -98,6 +99,8 @@ std::vector<double> replicates_of(const RunResult& r, const std::string& metric)
   }
   return values;
 }
+
+namespace {
 
 Json interval(const Summary& s) {
   if (!s.ci95 || !std::isfinite(s.mean)) return Json(nullptr);

@@ -29,6 +29,9 @@ Json json_number(double x);
 // A number read from a document: NaN for null (or anything that is not a number).
 double number_of(const Json& v);
 
+// One value per replication of `metric`, in replication order (NaN where a replication lacks it).
+std::vector<double> replicates_of(const RunResult& r, const std::string& metric);
+
 // {"mean", "sd", "ci95"} of a summary (the interval and sd null when undefined).
 Json summary_json(const Summary& s);
 // A summary read back from such a block (n stays 0).
