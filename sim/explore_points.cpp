@@ -7,10 +7,8 @@
 #include <cmath>
 #include <limits>
 #include <set>
-#include <tuple>
 
 #include "cxsim/runner.hpp"
-#include "cxsim/version.hpp"
 #include "diagnostic_sink.hpp"
 #include "json_input.hpp"
 #include "loader.hpp"

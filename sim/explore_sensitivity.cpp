@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <tuple>
 
 #include "cxsim/compare.hpp"
 #include "cxsim/explore.hpp"

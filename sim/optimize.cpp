@@ -16,7 +16,6 @@
 #include "cxsim/optimize.hpp"
 #include "diagnostic_sink.hpp"
 #include "explore_points.hpp"
-#include "loader.hpp"
 #include "optimize_detail.hpp"
 
 namespace cxsim {

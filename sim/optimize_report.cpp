@@ -1,8 +1,4 @@
 // The result document of `cxsim optimize` (see cxsim/optimize.hpp).
-#include <fmt/format.h>
-
-#include <cmath>
-
 #include "cxsim/optimize.hpp"
 #include "cxsim/version.hpp"
 #include "explore_points.hpp"

@@ -241,10 +241,14 @@ OptimizePlan plan_optimize(const std::string& spec_file, const std::vector<Assig
   spec.search_replications = builder.base_scenario().replications;
   spec.confirm_replications = budget.value("confirm_replications", 2 * spec.search_replications);
   if (spec.search_replications < 2) {
-    sink.error(overrides.replications ? "" : "/replications",
-               fmt::format("the search runs {} replication; an optimisation needs at least 2 (for the intervals of "
-                           "its constraints and of the comparison of candidates)",
-                           spec.search_replications));
+    const std::string why = fmt::format(
+        "the search would run {} replication; an optimisation needs at least 2 (for the intervals of its "
+        "constraints and of the comparison of candidates)",
+        spec.search_replications);
+    if (overrides.replications) {
+      throw InputError({{Severity::kError, "<command line>", "--replications", "--replications 1: " + why}});
+    }
+    sink.error("/replications", why + "; the base scenario has 1: give \"replications\" here (>= 2)");
   }
   if (spec.confirm_replications < spec.search_replications || spec.confirm_replications > kMaxReplicationCount) {
     sink.error("/budget/confirm_replications",
