@@ -175,6 +175,8 @@ std::vector<Diagnostic> check_patch_ids(const json& base, const json& patch, con
 
 }  // namespace
 
+bool merge_patch_covers(const json& patch, const std::string& pointer) { return patch_covers(patch, pointer); }
+
 const char* direction_name(Direction d) { return d == Direction::kMaximize ? "maximize" : "minimize"; }
 
 bool is_batch_file(const std::string& path) {

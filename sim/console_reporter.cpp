@@ -11,9 +11,27 @@
 
 #include "cxsim/compare.hpp"
 #include "cxsim/report.hpp"
+#include "explore_report.hpp"
 #include "report_document.hpp"
 
 namespace cxsim {
+
+void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& right) {
+  std::vector<std::size_t> width(right.size(), 0);
+  for (const auto& row : rows) {
+    for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  }
+  for (const auto& row : rows) {
+    std::string line = " ";
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      line += ' ';
+      line += right[c] ? fmt::format("{:>{}}", row[c], width[c]) : fmt::format("{:<{}}", row[c], width[c]);
+      line += ' ';
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out << line << '\n';
+  }
+}
 
 namespace {
 
@@ -54,25 +72,6 @@ std::string text_of(const Json& v) { return v.is_string() ? v.get<std::string>()
 
 std::string currency_of(const Json& run) {
   return run.contains("scenario") ? text_of(run["scenario"].value("currency", Json(""))) : std::string();
-}
-
-// Rows of columns, each padded to its widest cell; `right` columns are right-aligned. Trailing
-// spaces are trimmed.
-void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& right) {
-  std::vector<std::size_t> width(right.size(), 0);
-  for (const auto& row : rows) {
-    for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
-  }
-  for (const auto& row : rows) {
-    std::string line = " ";
-    for (std::size_t c = 0; c < row.size(); ++c) {
-      line += ' ';
-      line += right[c] ? fmt::format("{:>{}}", row[c], width[c]) : fmt::format("{:<{}}", row[c], width[c]);
-      line += ' ';
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out << line << '\n';
-  }
 }
 
 // The metric table of a run document: name, mean and 95% CI, contract metrics first.
@@ -279,6 +278,8 @@ void ConsoleReporter::write(const Report& report) {
     print_run(out_, doc);
   } else if (report.kind() == "comparison") {
     print_comparison(out_, doc);
+  } else if (print_exploration(out_, report.kind(), doc)) {
+    // a what-if document (explore_report.hpp)
   } else if (doc.is_object() && doc.contains("metrics")) {
     print_metrics(out_, doc);
   }

@@ -7,6 +7,7 @@
 
 #include "cxsim/compare.hpp"
 #include "cxsim/report.hpp"
+#include "explore_report.hpp"
 #include "io.hpp"
 #include "report_document.hpp"
 
@@ -126,6 +127,8 @@ void CsvReporter::write(const Report& report) {
     write_run(doc, base);
   } else if (report.kind() == "comparison") {
     write_comparison(doc, base);
+  } else if (write_exploration_csv(report.kind(), doc, base)) {
+    // a what-if document (explore_report.hpp)
   } else if (doc.is_object() && doc.contains("metrics")) {
     write_file_atomic(base + "metrics.csv", metrics_csv(doc["metrics"]));
   }

@@ -28,6 +28,10 @@ nlohmann::json scenario_document(const Scenario& scenario);
 // assignment's pointer) with every failure.
 void apply_assignments(nlohmann::json& doc, const std::vector<Assignment>& assignments);
 
+// True when the JSON Merge Patch `patch` wrote the value at `pointer` of the patched document (or a
+// value above it that replaced the subtree): a diagnostic there is about the patch.
+bool merge_patch_covers(const nlohmann::json& patch, const std::string& pointer);
+
 // Diagnostics at or below an assigned pointer are about the command line: their file becomes
 // `<command line>` and their message names the assignment. Others are returned unchanged.
 std::vector<Diagnostic> attribute_to_assignments(std::vector<Diagnostic> diagnostics,

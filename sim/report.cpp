@@ -15,6 +15,7 @@
 #include "cxsim/report.hpp"
 #include "cxsim/version.hpp"
 #include "html_report.hpp"
+#include "explore_report.hpp"
 #include "io.hpp"
 #include "json_input.hpp"
 #include "report_document.hpp"
@@ -122,7 +123,8 @@ Json entity_means(const RunResult& r, std::map<std::string, EntityCounts> Replic
   return out;
 }
 
-// One value per replication of `metric`, in replication order (NaN where a replication lacks it).
+}  // namespace
+
 std::vector<double> replicates_of(const RunResult& r, const std::string& metric) {
   std::vector<double> values;
   values.reserve(r.replications.size());
@@ -210,6 +212,7 @@ Json warnings_json(const RunResult& r) {
   }
   return out;
 }
+namespace {
 
 Json interval(const Summary& s) {
   if (!s.ci95 || !std::isfinite(s.mean)) return Json(nullptr);

@@ -2,6 +2,7 @@
 // The document behind a Report, and what every reporter needs to read it: one number formatter,
 // CSV fields, and a metric's summary ({mean, sd, ci95}) read back from the document (where null
 // stands for an undefined number).
+#include <iosfwd>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -27,6 +28,9 @@ Report make_report(std::string kind, Json json);
 Json json_number(double x);
 // A number read from a document: NaN for null (or anything that is not a number).
 double number_of(const Json& v);
+
+// One value per replication of `metric`, in replication order (NaN where a replication lacks it).
+std::vector<double> replicates_of(const RunResult& r, const std::string& metric);
 
 // {"mean", "sd", "ci95"} of a summary (the interval and sd null when undefined).
 Json summary_json(const Summary& s);
@@ -85,6 +89,9 @@ std::optional<Summary> channel_summary(const Json& run, const std::string& chann
 // frt_minutes, service_level, abandonment, utilization, backlog_wait_hours), those some channel of
 // `run` has.
 std::vector<std::pair<std::string, std::string>> channel_columns(const Json& run);
+// Rows of columns, each padded to its widest cell; `right` columns are right-aligned. Trailing
+// spaces are trimmed. (The console reporter's tables.)
+void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& right);
 
 // A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
 std::string csv_field(const std::string& text);

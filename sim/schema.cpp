@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -31,6 +32,7 @@
 
 #include "batch_schema.inc"
 #include "messages.hpp"
+#include "optimize_schema.inc"
 #include "scenario_schema.inc"
 
 namespace cxsim {
@@ -58,7 +60,8 @@ std::unique_ptr<CompiledSchema> compile(std::string_view text) {
 const CompiledSchema& compiled(SchemaKind kind) {
   static const std::unique_ptr<CompiledSchema> scenario = compile(schema_text(SchemaKind::kScenario));
   static const std::unique_ptr<CompiledSchema> batch = compile(schema_text(SchemaKind::kBatch));
-  return kind == SchemaKind::kScenario ? *scenario : *batch;
+  static const std::unique_ptr<CompiledSchema> optimize = compile(schema_text(SchemaKind::kOptimize));
+  return kind == SchemaKind::kScenario ? *scenario : kind == SchemaKind::kBatch ? *batch : *optimize;
 }
 
 void normalize_integral_numbers(json& v) {
@@ -360,13 +363,27 @@ SchemaError translate(const json& root, const json& doc, const valijson::Validat
 }  // namespace
 
 std::string_view schema_text(SchemaKind kind) {
-  return kind == SchemaKind::kScenario
-             ? std::string_view(reinterpret_cast<const char*>(k_scenario_schema), k_scenario_schema_size)
-             : std::string_view(reinterpret_cast<const char*>(k_batch_schema), k_batch_schema_size);
+  switch (kind) {
+    case SchemaKind::kScenario:
+      return {reinterpret_cast<const char*>(k_scenario_schema), k_scenario_schema_size};
+    case SchemaKind::kBatch:
+      return {reinterpret_cast<const char*>(k_batch_schema), k_batch_schema_size};
+    case SchemaKind::kOptimize:
+      return {reinterpret_cast<const char*>(k_optimize_schema), k_optimize_schema_size};
+  }
+  return {};
 }
 
 std::string_view schema_name(SchemaKind kind) {
-  return kind == SchemaKind::kScenario ? "scenario.schema.json" : "batch.schema.json";
+  switch (kind) {
+    case SchemaKind::kScenario:
+      return "scenario.schema.json";
+    case SchemaKind::kBatch:
+      return "batch.schema.json";
+    case SchemaKind::kOptimize:
+      return "optimize.schema.json";
+  }
+  return {};
 }
 
 const json& schema_document(SchemaKind kind) { return compiled(kind).document; }
@@ -393,6 +410,29 @@ bool schema_in_range(SchemaKind kind, const std::string& pointer, double value) 
   if (const auto hi = number("maximum"); hi && value > *hi) return false;
   if (const auto hi = number("exclusiveMaximum"); hi && value >= *hi) return false;
   return true;
+}
+
+std::optional<SchemaNumber> schema_number(SchemaKind kind, const std::string& pointer) {
+  const auto tokens = pointer_tokens(pointer);
+  const json& root = schema_document(kind);
+  const json* node = tokens ? resolve(root, schema_at(root, *tokens)) : nullptr;
+  if (node == nullptr || !node->is_object() || !node->contains("type")) return std::nullopt;
+  const json& type = (*node)["type"];
+  const auto accepts = [&type](const char* t) {
+    return type == t || (type.is_array() && std::find(type.begin(), type.end(), t) != type.end());
+  };
+  if (!accepts("number") && !accepts("integer")) return std::nullopt;
+  SchemaNumber out;
+  out.integer = !accepts("number");
+  const auto number = [node](const char* key) {
+    return node->contains(key) && (*node)[key].is_number() ? std::optional<double>((*node)[key].get<double>())
+                                                           : std::nullopt;
+  };
+  out.minimum = number("minimum");
+  out.maximum = number("maximum");
+  out.exclusive_minimum = number("exclusiveMinimum");
+  out.exclusive_maximum = number("exclusiveMaximum");
+  return out;
 }
 
 std::size_t check_schema(SchemaKind kind, json& doc, DiagnosticSink& sink) {

@@ -11,6 +11,8 @@
 // what it should hold. A subschema may word its expectation itself with "x-expected".
 #include <cstddef>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "diagnostic_sink.hpp"
@@ -19,7 +21,8 @@ namespace cxsim {
 
 enum class SchemaKind {
   kScenario,  // scenarios/schema/scenario.schema.json
-  kBatch      // scenarios/schema/batch.schema.json (cxsim compare)
+  kBatch,     // scenarios/schema/batch.schema.json (cxsim compare)
+  kOptimize   // scenarios/schema/optimize.schema.json (cxsim optimize)
 };
 
 // The schema's JSON text, byte for byte as shipped.
@@ -45,5 +48,15 @@ std::string schema_expectation(SchemaKind kind, const std::string& pointer);
 // Whether a number given outside any document (a command-line override) lies within the range of
 // the subschema at `pointer` (minimum, maximum and their exclusive forms).
 bool schema_in_range(SchemaKind kind, const std::string& pointer, double value);
+
+// What the subschema at `pointer` says about a number there (what-if tools move numbers within
+// it): whether it must be an integer, and its bounds. nullopt when no subschema applies there or
+// it accepts no number.
+struct SchemaNumber {
+  bool integer = false;
+  std::optional<double> minimum, maximum;                      // inclusive bounds
+  std::optional<double> exclusive_minimum, exclusive_maximum;  // exclusive bounds
+};
+std::optional<SchemaNumber> schema_number(SchemaKind kind, const std::string& pointer);
 
 }  // namespace cxsim

@@ -182,6 +182,32 @@ TEST_F(Cli, SigintStopsACompareCleanlyWithoutOutput) {
   EXPECT_FALSE(fs::exists(csv));
 }
 
+TEST_F(Cli, SigintStopsASweepCleanlyWithoutOutput) {
+  const std::string out = path("sweep.json"), csv = path("sweep_csv");
+  const pid_t pid = spawn({"sweep", path("long.json"), "--vary", "/service/channels/phone/agents=20,21", "-o", out,
+                           "--csv", csv, "--quiet", "--threads", "1"});
+  ASSERT_TRUE(wait_for_handler(pid, SIGINT, std::chrono::seconds(60)));
+  ASSERT_EQ(::kill(pid, SIGINT), 0);
+  EXPECT_EQ(wait_exit(pid), 130);
+  EXPECT_NE(stderr_text().find("interrupted (SIGINT) in replication 1 before period "), std::string::npos)
+      << stderr_text();
+  EXPECT_NE(stderr_text().find("sweep not finished, no output written"), std::string::npos) << stderr_text();
+  EXPECT_FALSE(fs::exists(out));
+  EXPECT_FALSE(fs::exists(csv));
+}
+
+TEST_F(Cli, SigtermStopsAnOptimisationCleanlyWithoutOutput) {
+  write(path("spec.json"), R"({"base": "long.json", "objective": "net_value",
+    "variables": [{"pointer": "/service/channels/phone/agents", "min": 10, "max": 30}]})");
+  const std::string out = path("opt.json");
+  const pid_t pid = spawn({"optimize", path("spec.json"), "-o", out, "--quiet", "--threads", "1"});
+  ASSERT_TRUE(wait_for_handler(pid, SIGTERM, std::chrono::seconds(60)));
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  EXPECT_EQ(wait_exit(pid), 143);
+  EXPECT_NE(stderr_text().find("optimisation not finished, no output written"), std::string::npos) << stderr_text();
+  EXPECT_FALSE(fs::exists(out));
+}
+
 TEST_F(Cli, ResumeGivesTheSameBytesAndRefusesAnotherRun) {
   const std::string full = path("full.json"), resumed = path("resumed.json"), cp = path("cp.json");
   ASSERT_EQ(run({"run", path("small.json"), "-o", full, "--quiet", "--threads", "2"}), 0) << stderr_text();

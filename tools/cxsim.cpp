@@ -14,8 +14,10 @@ int main(int argc, char** argv) {
   CLI::App app{"cxsim: customer-journey simulator and what-if modeler"};
   app.set_version_flag("--version", std::string("cxsim ") + cxsim::kVersion);
   app.require_subcommand(1);
-  const std::vector<Command> commands = {add_run_command(app), add_compare_command(app), add_validate_command(app),
-                                         add_report_command(app)};
+  const std::vector<Command> commands = {
+      add_run_command(app),       add_compare_command(app),     add_validate_command(app),
+      add_report_command(app),    add_sweep_command(app),       add_sensitivity_command(app),
+      add_attribute_command(app), add_optimize_command(app)};
 
   try {
     app.parse(argc, argv);

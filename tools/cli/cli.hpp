@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "cxsim/diagnostics.hpp"
+#include "cxsim/explore.hpp"
 #include "cxsim/report.hpp"
 #include "cxsim/scenario.hpp"
 
@@ -107,5 +108,15 @@ Command add_run_command(CLI::App& app);
 Command add_validate_command(CLI::App& app);
 Command add_compare_command(CLI::App& app);
 Command add_report_command(CLI::App& app);
+Command add_sweep_command(CLI::App& app);
+Command add_sensitivity_command(CLI::App& app);
+Command add_attribute_command(CLI::App& app);
+Command add_optimize_command(CLI::App& app);
+
+// Runs a what-if job (cmd_explore.cpp): checks the memory of each run size among `scenarios` and the
+// output destinations, then runs `job` with the progress bar over the whole job and the interrupt
+// flag, and writes the report; SIGINT/SIGTERM: no output, exit 130/143.
+int run_what_if(const RunArgs& args, const std::vector<const Scenario*>& scenarios, const char* what,
+                const std::function<Report(const ExploreOptions&)>& job);
 
 }  // namespace cxsim::cli
