@@ -7,6 +7,7 @@
 #include <ostream>
 #include <vector>
 
+#include "calibrate_report.hpp"
 #include "cxsim/report.hpp"
 #include "report_document.hpp"
 
@@ -38,8 +39,9 @@ std::string currency_of(const Json& run) {
   return run.contains("scenario") ? text_of(run["scenario"].value("currency", Json(""))) : std::string();
 }
 
-// Rows of columns, each padded to its widest cell; `right` columns are right-aligned. Trailing
-// spaces are trimmed.
+}  // namespace
+
+// Shared with the other kinds' renderers (report_document.hpp).
 void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& right) {
   std::vector<std::size_t> width(right.size(), 0);
   for (const auto& row : rows) {
@@ -56,6 +58,8 @@ void print_table(std::ostream& out, const std::vector<std::vector<std::string>>&
     out << line << '\n';
   }
 }
+
+namespace {
 
 // The metric table of a run document: name, mean and 95% CI, contract metrics first.
 void print_metrics(std::ostream& out, const Json& run) {
@@ -191,6 +195,8 @@ void ConsoleReporter::write(const Report& report) {
     print_run(out_, doc);
   } else if (report.kind() == "comparison") {
     print_comparison(out_, doc);
+  } else if (report.kind() == "calibration") {
+    print_calibration(out_, doc);
   } else if (doc.is_object() && doc.contains("metrics")) {
     print_metrics(out_, doc);
   }

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "calibrate_report.hpp"
 #include "cxsim/report.hpp"
 #include "io.hpp"
 #include "report_document.hpp"
@@ -123,6 +124,8 @@ void CsvReporter::write(const Report& report) {
     write_run(doc, base);
   } else if (report.kind() == "comparison") {
     write_comparison(doc, base);
+  } else if (report.kind() == "calibration") {
+    write_calibration_csv(doc, base);
   } else if (doc.is_object() && doc.contains("metrics")) {
     write_file_atomic(base + "metrics.csv", metrics_csv(doc["metrics"]));
   }

@@ -229,7 +229,9 @@ Report comparison_report(const Comparison& c) {
 Report read_report(const std::string& path) {
   Json doc = read_ordered_json_file(path, kResultLimits);
   std::string kind = "unknown";
-  if (doc.is_object() && doc.contains("batch") && doc.contains("variants")) {
+  if (doc.is_object() && doc.contains("calibration") && doc.contains("options")) {
+    kind = "calibration";
+  } else if (doc.is_object() && doc.contains("batch") && doc.contains("variants")) {
     kind = "comparison";
   } else if (doc.is_object() && doc.contains("scenario") && doc.contains("metrics")) {
     kind = "run";

@@ -2,10 +2,12 @@
 // The document behind a Report, and what every reporter needs to read it: one number formatter,
 // CSV fields, and a metric's summary ({mean, sd, ci95}) read back from the document (where null
 // stands for an undefined number).
+#include <iosfwd>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "cxsim/report.hpp"
 #include "cxsim/stats.hpp"
@@ -39,6 +41,10 @@ Unit unit_of(const std::string& metric);
 std::string format_value(double x, Unit unit, const std::string& currency);
 // "[lo, hi]" of an interval formatted like its metric (differences when `difference`); "n/a".
 std::string format_interval(const std::string& metric, const Summary& s, const std::string& currency, bool difference);
+
+// Rows of columns on the console, each padded to its widest cell; `right` columns are right-aligned.
+// Trailing spaces are trimmed.
+void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& right);
 
 // A CSV field, quoted when it holds a comma, quote or line break (RFC 4180).
 std::string csv_field(const std::string& text);

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "batch_schema.inc"
+#include "calibration_schema.inc"
 #include "messages.hpp"
 #include "scenario_schema.inc"
 
@@ -58,7 +59,16 @@ std::unique_ptr<CompiledSchema> compile(std::string_view text) {
 const CompiledSchema& compiled(SchemaKind kind) {
   static const std::unique_ptr<CompiledSchema> scenario = compile(schema_text(SchemaKind::kScenario));
   static const std::unique_ptr<CompiledSchema> batch = compile(schema_text(SchemaKind::kBatch));
-  return kind == SchemaKind::kScenario ? *scenario : *batch;
+  static const std::unique_ptr<CompiledSchema> calibration = compile(schema_text(SchemaKind::kCalibration));
+  switch (kind) {
+    case SchemaKind::kScenario:
+      return *scenario;
+    case SchemaKind::kBatch:
+      return *batch;
+    case SchemaKind::kCalibration:
+      break;
+  }
+  return *calibration;
 }
 
 void normalize_integral_numbers(json& v) {
@@ -360,13 +370,27 @@ SchemaError translate(const json& root, const json& doc, const valijson::Validat
 }  // namespace
 
 std::string_view schema_text(SchemaKind kind) {
-  return kind == SchemaKind::kScenario
-             ? std::string_view(reinterpret_cast<const char*>(k_scenario_schema), k_scenario_schema_size)
-             : std::string_view(reinterpret_cast<const char*>(k_batch_schema), k_batch_schema_size);
+  switch (kind) {
+    case SchemaKind::kScenario:
+      return {reinterpret_cast<const char*>(k_scenario_schema), k_scenario_schema_size};
+    case SchemaKind::kBatch:
+      return {reinterpret_cast<const char*>(k_batch_schema), k_batch_schema_size};
+    case SchemaKind::kCalibration:
+      break;
+  }
+  return {reinterpret_cast<const char*>(k_calibration_schema), k_calibration_schema_size};
 }
 
 std::string_view schema_name(SchemaKind kind) {
-  return kind == SchemaKind::kScenario ? "scenario.schema.json" : "batch.schema.json";
+  switch (kind) {
+    case SchemaKind::kScenario:
+      return "scenario.schema.json";
+    case SchemaKind::kBatch:
+      return "batch.schema.json";
+    case SchemaKind::kCalibration:
+      break;
+  }
+  return "calibration.schema.json";
 }
 
 const json& schema_document(SchemaKind kind) { return compiled(kind).document; }

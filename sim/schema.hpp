@@ -18,8 +18,9 @@
 namespace cxsim {
 
 enum class SchemaKind {
-  kScenario,  // scenarios/schema/scenario.schema.json
-  kBatch      // scenarios/schema/batch.schema.json (cxsim compare)
+  kScenario,    // scenarios/schema/scenario.schema.json
+  kBatch,       // scenarios/schema/batch.schema.json (cxsim compare)
+  kCalibration  // scenarios/schema/calibration.schema.json (cxsim calibrate)
 };
 
 // The schema's JSON text, byte for byte as shipped.

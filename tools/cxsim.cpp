@@ -14,7 +14,8 @@ int main(int argc, char** argv) {
   CLI::App app{"cxsim: customer-journey simulator and what-if modeler"};
   app.set_version_flag("--version", std::string("cxsim ") + cxsim::kVersion);
   app.require_subcommand(1);
-  const std::vector<Command> commands = {add_run_command(app), add_compare_command(app), add_validate_command(app)};
+  const std::vector<Command> commands = {add_run_command(app), add_compare_command(app), add_calibrate_command(app),
+                                         add_validate_command(app)};
 
   try {
     app.parse(argc, argv);

@@ -20,7 +20,8 @@ class Report {
   struct Document;  // the JSON document (private: report_document.hpp)
   explicit Report(std::shared_ptr<const Document> document);
 
-  // What the document is: "run", "comparison", or "unknown" for a document of another kind.
+  // What the document is: "run", "comparison", "calibration" (cxsim/calibrate.hpp), "scenario" (a
+  // fitted scenario file), or "unknown" for a document of another kind.
   const std::string& kind() const;
   // The result file's text: the document with a 2-space indent and a trailing newline.
   std::string json() const;

@@ -95,5 +95,6 @@ struct Command {
 Command add_run_command(CLI::App& app);
 Command add_validate_command(CLI::App& app);
 Command add_compare_command(CLI::App& app);
+Command add_calibrate_command(CLI::App& app);
 
 }  // namespace cxsim::cli
