@@ -10,6 +10,7 @@
 #include <exception>
 #include <nlohmann/json.hpp>
 #include <nlopt.hpp>
+#include <optional>
 #include <utility>
 
 #include "calibrate_detail.hpp"
@@ -29,6 +30,11 @@ using nlohmann::json;
 // 1e-4 of it (well below any standard error a Monte Carlo objective can support).
 constexpr double kInitialStep = 0.1;
 constexpr double kStepTolerance = 1e-4;
+
+// The Gauss-Newton polish after BOBYQA: at most this many steps, each kept only when it lowers the
+// objective by more than kPolishGain.
+constexpr int kPolishSteps = 3;
+constexpr double kPolishGain = 1e-3;
 
 // A parameter within this fraction of its range from a bound "ends on its bound".
 constexpr double kAtBound = 1e-3;
@@ -130,8 +136,8 @@ FitProblem::FitProblem(const CalibrationSpec& spec, const CalibrationOptions& op
     }
   }
   const double per_run = static_cast<double>(spec.fit_replications);
-  total_work_ =
-      (spec.max_evaluations + 2.0 * static_cast<double>(spec.parameters.size())) * per_run + spec.check_replications;
+  const double jacobians = (kPolishSteps + 1) * 2.0 * static_cast<double>(spec.parameters.size());
+  total_work_ = (spec.max_evaluations + jacobians + kPolishSteps + 1) * per_run + spec.check_replications;
 }
 
 Scenario FitProblem::scenario_at(const std::vector<double>& theta) const {
@@ -277,11 +283,77 @@ Optimum optimize(FitProblem& problem, const CalibrationSpec& spec) {
     if (budget < 1) break;
     result.starts.push_back(run_start(problem, spec, std::move(from), budget, result.best, result.evaluations));
   }
-  // The estimates as the fitted scenario holds them (6 significant digits); the objective there.
-  std::vector<double> theta = result.best.theta;
-  for (std::size_t j = 0; j < p; ++j) theta[j] = rounded(spec.parameters[j], theta[j]);
-  if (theta != result.best.theta) result.best = problem.evaluate(theta, 0, spec.fit_replications);
   return result;
+}
+
+namespace {
+
+// The Gauss-Newton step on the working scale, (J'WJ) du = -J'W r, and the decrease of the objective
+// its linear model predicts, r'WJ (J'WJ)^-1 J'Wr; nullopt when J'WJ is singular.
+std::optional<std::pair<std::vector<double>, double>> gauss_newton_step(const FitProblem& problem,
+                                                                        const CalibrationSpec& spec,
+                                                                        const Evaluation& at, const Matrix& j) {
+  const std::size_t k = spec.targets.size();
+  const Matrix jt_w = multiply(transpose(j), problem.weight());
+  const std::optional<Matrix> a_inv = inverse_spd(multiply(jt_w, j));
+  if (!a_inv) return std::nullopt;
+  Matrix residual = zero_matrix(k, 1);
+  for (std::size_t i = 0; i < k; ++i) residual[i][0] = at.means[i] - spec.targets[i].value;
+  const Matrix gradient = multiply(jt_w, residual);  // half the objective's gradient
+  const Matrix du = multiply(*a_inv, gradient);
+  std::vector<double> step(du.size());
+  double decrease = 0.0;
+  for (std::size_t q = 0; q < du.size(); ++q) {
+    step[q] = -du[q][0];
+    decrease += gradient[q][0] * du[q][0];
+  }
+  return std::make_pair(std::move(step), decrease);
+}
+
+}  // namespace
+
+Polished polish(FitProblem& problem, const CalibrationSpec& spec, Evaluation best) {
+  const std::size_t p = spec.parameters.size();
+  Polished out;
+  for (int step = 0;; ++step) {
+    out.curvature = curvature(problem, spec, best);
+    out.jacobian_evaluations += out.curvature.evaluations;
+    const auto gn = std::isfinite(out.curvature.condition)
+                        ? gauss_newton_step(problem, spec, best, out.curvature.jacobian)
+                        : std::nullopt;
+    out.predicted_decrease = gn ? gn->second : std::nan("");
+    if (step == kPolishSteps || !gn) break;
+    // The full step, else half of it (Gauss-Newton leaves out the residuals' curvature, which matters
+    // when the model does not fit the targets well); the first that lowers the objective is kept.
+    bool improved = false;
+    for (const double fraction : {1.0, 0.5}) {
+      std::vector<double> theta = best.theta;
+      for (std::size_t q = 0; q < p; ++q) {
+        const CalibrationParameter& par = spec.parameters[q];
+        const double u = working_value(par, theta[q]) + fraction * gn->first[q];
+        theta[q] = std::clamp(par.scale == ParameterScale::kLog ? std::exp(u) : u, par.min, par.max);
+      }
+      if (theta == best.theta) break;
+      Evaluation trial = problem.evaluate(theta, 0, spec.fit_replications);
+      ++out.evaluations;
+      if (trial.objective < best.objective - kPolishGain) {
+        best = std::move(trial);
+        improved = true;
+        break;
+      }
+    }
+    if (!improved) break;
+    ++out.steps;
+  }
+  // The estimates as the fitted scenario holds them (6 significant digits), and the objective there.
+  std::vector<double> theta = best.theta;
+  for (std::size_t q = 0; q < p; ++q) theta[q] = rounded(spec.parameters[q], theta[q]);
+  if (theta != best.theta) {
+    best = problem.evaluate(theta, 0, spec.fit_replications);
+    ++out.evaluations;
+  }
+  out.best = std::move(best);
+  return out;
 }
 
 // ---- Standard errors ---------------------------------------------------------------------------

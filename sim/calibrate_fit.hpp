@@ -50,7 +50,7 @@ class FitProblem {
 };
 
 struct Optimum {
-  Evaluation best;  // at the rounded estimates (6 significant digits)
+  Evaluation best;
   int evaluations = 0;
   std::vector<StartOutcome> starts;
 };
@@ -70,6 +70,23 @@ struct Curvature {
 // The Jacobian by finite differences at the optimum (same replications: common random numbers) and
 // the sandwich covariance (J'WJ)^-1 J'W (C + M) WJ (J'WJ)^-1.
 Curvature curvature(FitProblem& problem, const CalibrationSpec& spec, const Evaluation& best);
+
+struct Polished {
+  Evaluation best;      // at the rounded estimates (6 significant digits)
+  Curvature curvature;  // at the last Gauss-Newton point (before rounding, which moves it negligibly)
+  int steps = 0;        // Gauss-Newton steps kept
+  // The decrease of the objective a further Gauss-Newton step would bring by its linear model (NaN
+  // when not identified): near 0 at a minimum.
+  double predicted_decrease = 0.0;
+  int evaluations = 0;           // trial points and the rounded point
+  int jacobian_evaluations = 0;  // finite differences
+};
+
+// Gauss-Newton steps from BOBYQA's optimum on the finite-difference Jacobian. Under common random
+// numbers the objective of a finite population is flat at scales below a few customers' outcomes,
+// which can stop BOBYQA's quadratic models early; the Jacobian's step (jacobian_step of each range)
+// sees past that. Then the curvature at the final point and the estimates rounded to 6 digits.
+Polished polish(FitProblem& problem, const CalibrationSpec& spec, Evaluation best);
 
 // P(chi2(dof) > q); NaN when dof <= 0.
 double chi_square_p_value(double q, int dof);

@@ -35,7 +35,8 @@ Json matrix_json(const std::vector<std::vector<double>>& m) {
 std::string method_text(const CalibrationSpec& spec) {
   return fmt::format(
       "BOBYQA (Powell 2009; NLopt LN_BOBYQA) on the parameters scaled to [0, 1] (log scale where asked), "
-      "{} start{}, at most {} evaluations, step tolerance 1e-4 of each range; objective r'Wr over the targets' "
+      "{} start{}, at most {} evaluations, step tolerance 1e-4 of each range, then at most 3 Gauss-Newton steps "
+      "on the finite-difference Jacobian; objective r'Wr over the targets' "
       "standardized residuals with common random numbers (seed {}, replications 0 to {}); fitted values rounded "
       "to 6 significant digits; intervals from {} fresh replications ({} to {})",
       spec.starts, spec.starts == 1 ? "" : "s", spec.max_evaluations, spec.base.seed, spec.fit_replications - 1,
@@ -137,6 +138,7 @@ Report calibration_report(const CalibrationResult& r, int threads) {
                             {"p_value", json_number(r.p_value)},
                             {"evaluations", r.evaluations},
                             {"jacobian_evaluations", r.jacobian_evaluations},
+                            {"polish_steps", r.polish_steps},
                             {"parameters", std::move(parameters)},
                             {"targets", std::move(targets)},
                             {"correlation", matrix_json(r.correlation)},

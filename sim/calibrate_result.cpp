@@ -17,11 +17,14 @@ namespace {
 // A target is "not reproduced" when its fresh mean lies this many sd from the observed value.
 constexpr double kResidualWarning = 3.0;
 // Monte Carlo noise is "large" when its standard error exceeds this share of the target's sd.
-constexpr double kNoiseWarning = 0.3;
+constexpr double kNoiseWarning = 0.5;
 // Estimates correlated beyond this are "mostly a combination".
 constexpr double kCorrelationWarning = 0.95;
 // A fit is "poor" when the chi-square p-value of its check objective is below this.
 constexpr double kPoorFit = 0.01;
+// The fit has converged when a further Gauss-Newton step would lower the objective by less than this
+// (the objective is a chi-square: 0.05 is far below its sampling spread).
+constexpr double kConverged = 0.05;
 constexpr double kZ95 = 1.959963984540054;  // the standard normal's 97.5% quantile
 
 std::string value_text(double x) { return fmt::format("{:.6g}", x); }
@@ -108,20 +111,23 @@ void target_warnings(const CalibrationResult& r, int undefined, std::vector<std:
 CalibrationResult calibrate(const CalibrationSpec& spec, const CalibrationOptions& options) {
   FitProblem problem(spec, options);
   const Optimum optimum = optimize(problem, spec);
-  const Curvature c = curvature(problem, spec, optimum.best);
+  const Polished polished = polish(problem, spec, optimum.best);
+  const Curvature& c = polished.curvature;
+  const Evaluation& best = polished.best;
 
   CalibrationResult r;
   r.spec = spec;
-  r.objective = optimum.best.objective;
-  r.evaluations = optimum.evaluations;
-  r.jacobian_evaluations = c.evaluations;
+  r.objective = best.objective;
+  r.evaluations = optimum.evaluations + polished.evaluations;
+  r.jacobian_evaluations = polished.jacobian_evaluations;
+  r.polish_steps = polished.steps;
   r.starts = optimum.starts;
   const std::size_t p = spec.parameters.size(), k = spec.targets.size();
   for (std::size_t j = 0; j < p; ++j) {
     const CalibrationParameter& par = spec.parameters[j];
     ParameterEstimate e;
     e.parameter = par;
-    e.estimate = optimum.best.theta[j];
+    e.estimate = best.theta[j];
     const double se_working = std::sqrt(c.covariance[j][j]);
     if (par.scale == ParameterScale::kLog) {  // the delta method, and an interval symmetric in log
       e.se = e.estimate * se_working;
@@ -142,13 +148,12 @@ CalibrationResult calibrate(const CalibrationSpec& spec, const CalibrationOption
   }
 
   // The fitted point on fresh replications, independent of the fit's.
-  const Evaluation check =
-      problem.evaluate(optimum.best.theta, spec.fit_replications, spec.check_replications, &r.check_run);
+  const Evaluation check = problem.evaluate(best.theta, spec.fit_replications, spec.check_replications, &r.check_run);
   problem.finish_progress();
   for (std::size_t i = 0; i < k; ++i) {
     TargetFit t;
     t.target = spec.targets[i];
-    t.fit_mean = optimum.best.means[i];
+    t.fit_mean = best.means[i];
     t.fit_mc_se = c.mc_se[i];
     std::vector<double> values;
     for (const auto& row : check.samples) values.push_back(row[i]);
@@ -160,12 +165,16 @@ CalibrationResult calibrate(const CalibrationSpec& spec, const CalibrationOption
   r.degrees_of_freedom = static_cast<int>(k) - static_cast<int>(p);
   r.p_value = chi_square_p_value(r.objective_check, r.degrees_of_freedom);
 
-  if (std::all_of(r.starts.begin(), r.starts.end(),
-                  [](const StartOutcome& s) { return s.stop == "maxeval_reached"; })) {
+  // Converged when BOBYQA met its step tolerance from some start, or when a further Gauss-Newton step
+  // would not lower the objective materially (the polish may finish what the budget cut short).
+  const bool bobyqa_converged = std::any_of(r.starts.begin(), r.starts.end(), [](const StartOutcome& s) {
+    return s.stop != "maxeval_reached" && s.stop != "roundoff_limited";
+  });
+  if (!bobyqa_converged && !(polished.predicted_decrease <= kConverged)) {
     r.warnings.push_back(
-        fmt::format("the optimiser used its whole budget of {} evaluations without converging; the "
-                    "fit may improve with a larger max_evaluations",
-                    spec.max_evaluations));
+        fmt::format("the fit has not converged: a further Gauss-Newton step would lower the objective "
+                    "by about {:.3g}; raise max_evaluations (now {}) or use more starts",
+                    polished.predicted_decrease, spec.max_evaluations));
   }
   parameter_warnings(r, c, r.warnings);
   target_warnings(r, problem.undefined_evaluations(), r.warnings);

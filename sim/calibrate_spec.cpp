@@ -164,9 +164,8 @@ void check_midpoint(const json& base_doc, const std::string& base_file, const st
   } catch (const InputError& e) {
     for (const Diagnostic& d : e.diagnostics()) {
       if (d.severity != Severity::kError) continue;
-      const auto about = std::find_if(ps.begin(), ps.end(), [&](const CalibrationParameter& p) {
-        return pointer_within(d.pointer, p.pointer);
-      });
+      const auto about = std::find_if(
+          ps.begin(), ps.end(), [&](const CalibrationParameter& p) { return pointer_within(d.pointer, p.pointer); });
       const std::string at = about == ps.end() ? "/parameters" : child("/parameters", about->pointer);
       sink.error(at, fmt::format("with every parameter at the middle of its range the base scenario is invalid: "
                                  "{}; only real-valued keys the scenario lets vary freely can be calibrated",
@@ -371,9 +370,12 @@ CalibrationSpec load_calibration_spec(const std::string& path, const Calibration
 
   // Parameters, against the effective base scenario (before the run-size overrides).
   const json effective = scenario_document(unchanged);
-  if (doc.contains("parameters") && doc["parameters"].is_object()) {
-    for (const auto& item : doc["parameters"].items()) {
-      if (auto p = read_parameter(item.key(), item.value(), unchanged, effective, sink, notes)) {
+  // In the SPEC's order (reports list them so); nlohmann::json keeps keys sorted, so the order comes
+  // from a second, order-keeping read of the file.
+  const nlohmann::ordered_json in_order = read_ordered_json_file(path, kSpecLimits);
+  if (doc.contains("parameters") && doc["parameters"].is_object() && in_order["parameters"].is_object()) {
+    for (const auto& item : in_order["parameters"].items()) {
+      if (auto p = read_parameter(item.key(), doc["parameters"][item.key()], unchanged, effective, sink, notes)) {
         spec.parameters.push_back(std::move(*p));
       }
     }

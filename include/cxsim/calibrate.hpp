@@ -11,7 +11,9 @@
 // targets Q = sum_i w_i ((mean_i - observed_i) / sd_i)^2. Every evaluation simulates the same seed and
 // replication indices (common random numbers), so Q is a deterministic function of theta. It is
 // minimised with BOBYQA (Powell 2009, bound-constrained quadratic models; NLopt's LN_BOBYQA) over the
-// box, scaled to [0, 1] per parameter (log scale where asked). Standard errors come from the
+// box, scaled to [0, 1] per parameter (log scale where asked), then polished by at most 3 Gauss-Newton
+// steps on the finite-difference Jacobian (a finite population's objective is flat below the scale
+// of a few customers' outcomes, which can stop BOBYQA early). Standard errors come from the
 // curvature of Q at the optimum (Gauss-Newton: Q'' ~ 2 J'WJ, with J the finite-difference Jacobian of
 // the simulated means under common random numbers), as the sandwich
 //   Cov = (J'WJ)^-1 J'W (C + M) WJ (J'WJ)^-1,
@@ -147,8 +149,9 @@ struct CalibrationResult {
   double objective_check = 0.0;                  // Q of the fresh replications' means
   int degrees_of_freedom = 0;                    // targets - parameters
   double p_value = 0.0;                          // P(chi2(dof) > objective_check); NaN when dof <= 0
-  int evaluations = 0;                           // objective evaluations by the optimiser, over all starts
-  int jacobian_evaluations = 0;                  // simulations for the standard errors
+  int evaluations = 0;           // objective evaluations: the optimiser's over all starts and the polish's
+  int jacobian_evaluations = 0;  // simulations for the finite-difference Jacobians
+  int polish_steps = 0;          // Gauss-Newton steps kept after BOBYQA
   std::vector<StartOutcome> starts;
   std::vector<std::string> warnings;  // parameters at a bound, not identified, targets not reproduced ...
   RunResult check_run;                // the fresh replications of the fitted point
@@ -161,7 +164,7 @@ CalibrationResult calibrate(const CalibrationSpec& spec, const CalibrationOption
 // The fit report (kind "calibration"): cxsim_version, options {spec, base, customers, seed,
 // horizon_periods, fit_replications, check_replications, max_evaluations, starts, jacobian_step,
 // threads}, calibration {name, description, method, se_method, objective, objective_check,
-// degrees_of_freedom, p_value, evaluations, jacobian_evaluations, parameters [{pointer, estimate, se,
+// degrees_of_freedom, p_value, evaluations, jacobian_evaluations, polish_steps, parameters [{pointer, estimate, se,
 // ci95, min, max, scale, start, base_value, at_bound}], targets [{kind, name, period, observed, sd,
 // weight, cohort_size, fitted {mean, sd, ci95}, fit_mean, fit_mc_se, residual}], correlation, starts,
 // warnings}, fitted_run (the run document of the fresh replications).
