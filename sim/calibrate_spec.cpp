@@ -312,6 +312,43 @@ RunResult probe_run(const Scenario& base, const std::vector<CalibrationTarget>& 
   return run_simulation(small, o);
 }
 
+// Every target of the SPEC and of its CSV files, checked against the base scenario `base` (with the
+// fit's run size); problems are appended to `problems`.
+std::vector<CalibrationTarget> read_targets(const std::string& path, const json& doc,
+                                            const std::vector<std::string>& csv_files, const Scenario& base,
+                                            std::vector<Diagnostic>& problems) {
+  std::vector<CalibrationTarget> targets;
+  std::vector<Origin> origins;
+  if (doc.contains("targets") && doc["targets"].is_array()) {
+    for (std::size_t i = 0; i < doc["targets"].size(); ++i) {
+      const Origin origin{path, child("/targets", i), 0};
+      if (auto t = read_spec_target(doc["targets"][i], origin, problems)) {
+        targets.push_back(std::move(*t));
+        origins.push_back(origin);
+      }
+    }
+  }
+  for (const std::string& file : csv_files) {
+    for (auto& [t, line] : read_targets_csv(file, problems)) {
+      targets.push_back(std::move(t));
+      origins.push_back({file, "", line});
+    }
+  }
+  const RunResult probe = probe_run(base, targets);
+  std::map<std::tuple<TargetKind, std::string, int>, std::string> seen;
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    CalibrationTarget& t = targets[i];
+    check_target(t, probe, base.horizon_periods, origins[i], problems);
+    const auto [it, fresh] = seen.emplace(std::make_tuple(t.kind, t.name, t.period), t.source);
+    if (!fresh) {
+      problems.push_back(problem_at(origins[i], t.kind == TargetKind::kMetric ? "metric" : "series",
+                                    fmt::format("target {} is given twice: also at {}", target_label(t), it->second)));
+    }
+  }
+  check_cohort(targets, origins, problems);
+  return targets;
+}
+
 }  // namespace
 
 const char* scale_name(ParameterScale scale) { return scale == ParameterScale::kLog ? "log" : "linear"; }
@@ -383,37 +420,10 @@ CalibrationSpec load_calibration_spec(const std::string& path, const Calibration
   if (!sink.has_errors()) check_midpoint(base_doc, spec.base_file, spec.parameters, sink);
 
   // Targets: the SPEC's, then its CSV file's, then the command line's CSV files.
-  std::vector<Diagnostic> problems;
-  std::vector<Origin> origins;
-  if (doc.contains("targets") && doc["targets"].is_array()) {
-    for (std::size_t i = 0; i < doc["targets"].size(); ++i) {
-      const Origin origin{path, child("/targets", i), 0};
-      if (auto t = read_spec_target(doc["targets"][i], origin, problems)) {
-        spec.targets.push_back(std::move(*t));
-        origins.push_back(origin);
-      }
-    }
-  }
   std::vector<std::string> csv_files = overrides.targets_csv;
   if (!csv_file.empty()) csv_files.insert(csv_files.begin(), csv_file);
-  for (const std::string& file : csv_files) {
-    for (auto& [t, line] : read_targets_csv(file, problems)) {
-      spec.targets.push_back(std::move(t));
-      origins.push_back({file, "", line});
-    }
-  }
-  const RunResult probe = probe_run(spec.base, spec.targets);
-  std::map<std::tuple<TargetKind, std::string, int>, std::string> seen;
-  for (std::size_t i = 0; i < spec.targets.size(); ++i) {
-    CalibrationTarget& t = spec.targets[i];
-    check_target(t, probe, spec.base.horizon_periods, origins[i], problems);
-    const auto [it, fresh] = seen.emplace(std::make_tuple(t.kind, t.name, t.period), t.source);
-    if (!fresh) {
-      problems.push_back(problem_at(origins[i], t.kind == TargetKind::kMetric ? "metric" : "series",
-                                    fmt::format("target {} is given twice: also at {}", target_label(t), it->second)));
-    }
-  }
-  check_cohort(spec.targets, origins, problems);
+  std::vector<Diagnostic> problems;
+  spec.targets = read_targets(path, doc, csv_files, spec.base, problems);
   if (spec.targets.empty() && problems.empty()) {
     sink.error("/targets", "no targets: give at least one in \"targets\", in \"targets_csv\" or with --targets-csv");
   }
