@@ -162,7 +162,7 @@ void print_calibration(std::ostream& out, const Json& doc) {
                      text_of(o["base"]));
   out << fmt::format(
       "objective {} on the fit's replications, {} on {} fresh ones ({} degrees of freedom{}); {} "
-      "evaluations and {} more for the standard errors\n\n",
+      "evaluations and {} more for finite differences (standard errors, polish)\n\n",
       number_text(c["objective"]), number_text(c["objective_check"]), text_of(o["check_replications"]),
       text_of(c["degrees_of_freedom"]), c["p_value"].is_number() ? ", p = " + number_text(c["p_value"]) : "",
       text_of(c["evaluations"]), text_of(c["jacobian_evaluations"]));

@@ -236,9 +236,10 @@ std::string recovery_spec(const std::vector<std::array<double, 2>>& observed) {
                      targets);
 }
 
-// The three target metrics of replication 0 of `s` (one observed business), each with the sd of its
-// values over all of `s`'s replications (the sampling uncertainty of such an observation).
-std::vector<std::array<double, 2>> observe(const cxsim::Scenario& s) {
+// The three target metrics of `s`, each with the sd of its values over `s`'s replications (the
+// sampling uncertainty of one observed business of that size). The value is replication 0's (one
+// observed business), or with `mean` the mean over the replications.
+std::vector<std::array<double, 2>> observe(const cxsim::Scenario& s, bool mean = false) {
   cxsim::RunOptions o;
   o.threads = 2;
   const cxsim::RunResult r = cxsim::run_simulation(s, o);
@@ -246,7 +247,8 @@ std::vector<std::array<double, 2>> observe(const cxsim::Scenario& s) {
   for (const char* metric : {"retention", "nps", "tickets_per_period"}) {
     std::vector<double> values;
     for (const auto& rep : r.replications) values.push_back(rep.metrics.at(metric));
-    out.push_back({values.front(), *cxsim::summarize(values).sd});
+    const cxsim::Summary summary = cxsim::summarize(values);
+    out.push_back({mean ? summary.mean : values.front(), *summary.sd});
   }
   return out;
 }
@@ -294,18 +296,8 @@ TEST(CalibrateRecovery, SameRandomNumbersGiveTheTruthBack) {
   TempDir dir("calibrate");
   write_file(dir.path() / "base.json", kRecoveryScenario);
   cxsim::Scenario truth = cxsim::load_scenario((dir.path() / "base.json").string());
-  truth.replications = 8;  // the SPEC's fit replications, same seed
-  std::vector<std::array<double, 2>> observed = observe(truth);
-  cxsim::RunOptions o;
-  o.threads = 2;
-  const cxsim::RunResult same = cxsim::run_simulation(truth, o);
-  const std::array<const char*, 3> metrics = {"retention", "nps", "tickets_per_period"};
-  for (std::size_t i = 0; i < metrics.size(); ++i) {  // the means the fit sees at the truth
-    double sum = 0.0;
-    for (const auto& rep : same.replications) sum += rep.metrics.at(metrics[i]);
-    observed[i][0] = sum / static_cast<double>(same.replications.size());
-  }
-  const cxsim::CalibrationResult r = calibrate_text(dir, recovery_spec(observed));
+  truth.replications = 8;  // the SPEC's fit replications, same seed: the means the fit sees at the truth
+  const cxsim::CalibrationResult r = calibrate_text(dir, recovery_spec(observe(truth, /*mean=*/true)));
   EXPECT_LT(r.objective, 1e-2) << r.starts.front().stop << " after " << r.evaluations << " evaluations";
   for (const Truth& t : kTruth) {
     const cxsim::ParameterEstimate& e = estimate_of(r, t.pointer);
