@@ -160,7 +160,7 @@ void check_midpoint(const json& base_doc, const std::string& base_file, const st
   json doc = base_doc;
   for (const auto& p : ps) set_parameter_value(doc, p.pointer, value_at(p, 0.5));
   try {
-    (void)scenario_from_document(doc, base_file);
+    (void)scenario_from_document(doc, base_file);  // validation only: the scenario itself is not needed
   } catch (const InputError& e) {
     for (const Diagnostic& d : e.diagnostics()) {
       if (d.severity != Severity::kError) continue;
