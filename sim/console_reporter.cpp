@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cxsim/compare.hpp"
+#include "calibrate_report.hpp"
 #include "cxsim/report.hpp"
 #include "explore_report.hpp"
 #include "report_document.hpp"
@@ -280,6 +281,8 @@ void ConsoleReporter::write(const Report& report) {
     print_comparison(out_, doc);
   } else if (print_exploration(out_, report.kind(), doc)) {
     // a what-if document (explore_report.hpp)
+  } else if (report.kind() == "calibration") {
+    print_calibration(out_, doc);
   } else if (doc.is_object() && doc.contains("metrics")) {
     print_metrics(out_, doc);
   }

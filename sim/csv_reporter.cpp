@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cxsim/compare.hpp"
+#include "calibrate_report.hpp"
 #include "cxsim/report.hpp"
 #include "explore_report.hpp"
 #include "io.hpp"
@@ -129,6 +130,8 @@ void CsvReporter::write(const Report& report) {
     write_comparison(doc, base);
   } else if (write_exploration_csv(report.kind(), doc, base)) {
     // a what-if document (explore_report.hpp)
+  } else if (report.kind() == "calibration") {
+    write_calibration_csv(doc, base);
   } else if (doc.is_object() && doc.contains("metrics")) {
     write_file_atomic(base + "metrics.csv", metrics_csv(doc["metrics"]));
   }

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "batch_schema.inc"
+#include "calibration_schema.inc"
 #include "messages.hpp"
 #include "optimize_schema.inc"
 #include "scenario_schema.inc"
@@ -61,7 +62,18 @@ const CompiledSchema& compiled(SchemaKind kind) {
   static const std::unique_ptr<CompiledSchema> scenario = compile(schema_text(SchemaKind::kScenario));
   static const std::unique_ptr<CompiledSchema> batch = compile(schema_text(SchemaKind::kBatch));
   static const std::unique_ptr<CompiledSchema> optimize = compile(schema_text(SchemaKind::kOptimize));
-  return kind == SchemaKind::kScenario ? *scenario : kind == SchemaKind::kBatch ? *batch : *optimize;
+  static const std::unique_ptr<CompiledSchema> calibration = compile(schema_text(SchemaKind::kCalibration));
+  switch (kind) {
+    case SchemaKind::kScenario:
+      return *scenario;
+    case SchemaKind::kBatch:
+      return *batch;
+    case SchemaKind::kOptimize:
+      return *optimize;
+    case SchemaKind::kCalibration:
+      break;
+  }
+  return *calibration;
 }
 
 void normalize_integral_numbers(json& v) {
@@ -370,8 +382,10 @@ std::string_view schema_text(SchemaKind kind) {
       return {reinterpret_cast<const char*>(k_batch_schema), k_batch_schema_size};
     case SchemaKind::kOptimize:
       return {reinterpret_cast<const char*>(k_optimize_schema), k_optimize_schema_size};
+    case SchemaKind::kCalibration:
+      break;
   }
-  return {};
+  return {reinterpret_cast<const char*>(k_calibration_schema), k_calibration_schema_size};
 }
 
 std::string_view schema_name(SchemaKind kind) {
@@ -382,8 +396,10 @@ std::string_view schema_name(SchemaKind kind) {
       return "batch.schema.json";
     case SchemaKind::kOptimize:
       return "optimize.schema.json";
+    case SchemaKind::kCalibration:
+      break;
   }
-  return {};
+  return "calibration.schema.json";
 }
 
 const json& schema_document(SchemaKind kind) { return compiled(kind).document; }

@@ -20,9 +20,10 @@
 namespace cxsim {
 
 enum class SchemaKind {
-  kScenario,  // scenarios/schema/scenario.schema.json
-  kBatch,     // scenarios/schema/batch.schema.json (cxsim compare)
-  kOptimize   // scenarios/schema/optimize.schema.json (cxsim optimize)
+  kScenario,    // scenarios/schema/scenario.schema.json
+  kBatch,       // scenarios/schema/batch.schema.json (cxsim compare)
+  kOptimize,    // scenarios/schema/optimize.schema.json (cxsim optimize)
+  kCalibration  // scenarios/schema/calibration.schema.json (cxsim calibrate)
 };
 
 // The schema's JSON text, byte for byte as shipped.

@@ -208,6 +208,26 @@ TEST_F(Cli, SigtermStopsAnOptimisationCleanlyWithoutOutput) {
   EXPECT_FALSE(fs::exists(out));
 }
 
+TEST_F(Cli, SigintAndSigtermStopACalibrationCleanlyWithoutOutput) {
+  write(path("spec.json"), R"({"base": "long.json", "targets": [{"metric": "nps", "value": 20, "sd": 2}],
+    "parameters": {"/segments/a/hazard/base": {"min": 0.0001, "max": 0.01, "scale": "log"}}})");
+  const std::string fitted = path("fitted.json"), report = path("fit.json"), csv = path("fit_csv");
+  for (const int signal_number : {SIGINT, SIGTERM}) {
+    const pid_t pid = spawn(
+        {"calibrate", path("spec.json"), "-o", fitted, "--report", report, "--csv", csv, "--quiet", "--threads", "1"});
+    ASSERT_TRUE(wait_for_handler(pid, signal_number, std::chrono::seconds(60)));
+    ASSERT_EQ(::kill(pid, signal_number), 0);
+    EXPECT_EQ(wait_exit(pid), 128 + signal_number);
+    const std::string err = stderr_text();
+    EXPECT_NE(err.find(signal_number == SIGINT ? "interrupted (SIGINT)" : "interrupted (SIGTERM)"), std::string::npos)
+        << err;
+    EXPECT_NE(err.find("calibration not finished, no output written"), std::string::npos) << err;
+    EXPECT_FALSE(fs::exists(fitted));
+    EXPECT_FALSE(fs::exists(report));
+    EXPECT_FALSE(fs::exists(csv));
+  }
+}
+
 TEST_F(Cli, ResumeGivesTheSameBytesAndRefusesAnotherRun) {
   const std::string full = path("full.json"), resumed = path("resumed.json"), cp = path("cp.json");
   ASSERT_EQ(run({"run", path("small.json"), "-o", full, "--quiet", "--threads", "2"}), 0) << stderr_text();

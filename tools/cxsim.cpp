@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
   const std::vector<Command> commands = {
       add_run_command(app),       add_compare_command(app),     add_validate_command(app),
       add_report_command(app),    add_sweep_command(app),       add_sensitivity_command(app),
-      add_attribute_command(app), add_optimize_command(app)};
+      add_attribute_command(app), add_optimize_command(app),    add_calibrate_command(app)};
 
   try {
     app.parse(argc, argv);

@@ -23,7 +23,7 @@ class Report {
   explicit Report(std::shared_ptr<const Document> document);
 
   // What the document is: "run", "comparison", "sweep", "sensitivity", "attribution", "optimize",
-  // or "unknown" for a document of another kind.
+  // "calibration" (cxsim/calibrate.hpp), "scenario" (a fitted scenario file), or "unknown".
   const std::string& kind() const;
   // The result file's text: the document with a 2-space indent and a trailing newline.
   std::string json() const;

@@ -118,5 +118,6 @@ Command add_optimize_command(CLI::App& app);
 // flag, and writes the report; SIGINT/SIGTERM: no output, exit 130/143.
 int run_what_if(const RunArgs& args, const std::vector<const Scenario*>& scenarios, const char* what,
                 const std::function<Report(const ExploreOptions&)>& job);
+Command add_calibrate_command(CLI::App& app);
 
 }  // namespace cxsim::cli
