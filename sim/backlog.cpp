@@ -34,7 +34,7 @@ BacklogPeriod plan_backlog_period(const ChannelModel& ch, int t, double backlog_
   p.backlog_at_start.push_back(backlog_in);
   for (int i = 0; i < ch.intervals; ++i) {
     const double a = static_cast<double>(arrivals[i]) / ch.interval_minutes;
-    const double r = ch.servers(t, i) / ch.aht_minutes;
+    const double r = ch.servers(t, i) / ch.aht_at(t);
     p.arrival_rate.push_back(a);
     p.service_rate.push_back(r);
     p.backlog_at_start.push_back(std::max(0.0, p.backlog_at_start.back() + (a - r) * ch.interval_minutes));

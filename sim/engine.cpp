@@ -53,19 +53,20 @@ Kernel::Kernel(const Model& model, std::uint32_t replication, InterventionState*
               "a model with interventions needs their per-customer state");
 }
 
-void Kernel::init(Customer& c, std::uint32_t id) const {
+void Kernel::init(Customer& c, std::uint32_t id, bool joiner) const {
   const CustomerRng rng(m_.seed, replication_, id);
   const Uniforms4 u = rng.uniforms(0, Stream::kInit);
   c = Customer{};
-  c.segment = static_cast<std::uint8_t>(m_.segment_pick.pick(u[0]));
+  c.segment = static_cast<std::uint8_t>((joiner ? m_.joiner_segment_pick : m_.segment_pick).pick(u[0]));
   const SegmentModel& g = m_.segments[c.segment];
-  c.touchpoint = static_cast<std::uint16_t>(g.entry_touchpoints[g.entry_pick.pick(u[1])]);
+  c.touchpoint = static_cast<std::uint16_t>(joiner ? m_.joiner_entry(u[1]) : g.entry(u[1]));
   c.sentiment =
       static_cast<float>(clamp_unit(normal_draw(g.initial_sentiment.mean, g.initial_sentiment.sd, u[2], u[3])));
   c.frailty = static_cast<float>(gamma_frailty(rng, g.hazard.frailty_variance));
   c.hazard_budget = static_cast<float>(-std::log(rng.uniforms(0, Stream::kHazard)[0]));
   c.issue_opened = -1;
   c.flags = Customer::kActive;
+  if (!joiner && m_.warmup_periods == 0) c.flags |= Customer::kCohort;
 }
 
 // s <- s + w (q - s), w = min(1, memory * salience [* negativity_bias when q < s]).
@@ -80,7 +81,7 @@ void Kernel::experience(Customer& c, double q, double salience) const {
 void Kernel::step(Customer& c, std::uint32_t id, int t, Tally& tally) const {
   if (!c.active()) return;
   const SegmentModel& g = m_.segments[c.segment];
-  ++tally.starts[static_cast<std::size_t>(t) * m_.segments.size() + c.segment];
+  ++tally.starts[tally.start_index(t, m_.segments.size(), c.segment, c.cohort())];
   const CustomerRng rng(m_.seed, replication_, id);
 
   const InterventionIndex& ix = m_.interventions;
@@ -102,7 +103,7 @@ void Kernel::step(Customer& c, std::uint32_t id, int t, Tally& tally) const {
     if (u[0] < g.self_resolve) {
       c.issue_opened = -1;
       c.issue_contacts = 0;
-    } else if (!m_.channels.empty() && !c.pending() && u[1] < g.contact_propensity) {
+    } else if (!m_.channels.empty() && !c.pending() && u[1] < g.contact_propensity_at(t)) {
       // A contact: its channel and the interval of the open day it arrives in, both by inversion.
       c.channel = static_cast<std::uint8_t>(g.channel_pick.pick(u[2]));
       const ChannelModel& ch = m_.channels[c.channel];
@@ -110,7 +111,7 @@ void Kernel::step(Customer& c, std::uint32_t id, int t, Tally& tally) const {
       c.flags |= Customer::kContacting;
       ChannelTally& ct = tally.channels[c.channel];
       ++ct.contacts;
-      ++ct.contacts_by_period[t];
+      ++ct.contacts_by_period[tally.at(t)];
       ++ct.period_interval_contacts[c.interval];
       ++ct.period_segment_contacts[c.segment];
       if (ch.cost_per_contact != 0.0) tally.contact_cost.add(ch.cost_per_contact * m_.discount[t]);
@@ -124,7 +125,7 @@ void Kernel::step(Customer& c, std::uint32_t id, int t, Tally& tally) const {
   if (m_.touchpoints[v].exit) {
     c.flags &= static_cast<std::uint8_t>(~Customer::kActive);
     ++tally.exits[v];
-    ++tally.exit_churns;
+    tally.cohort_exit_churns += c.cohort();
     return;
   }
   visit(c, id, t, v, u, tally);
@@ -136,7 +137,7 @@ void Kernel::visit(Customer& c, std::uint32_t id, int t, std::uint32_t v, const 
   const TouchpointModel& tp = m_.touchpoints[v];
   const InterventionIndex& ix = m_.interventions;
   ++tally.visits[v];
-  double failure = tp.failure;
+  double failure = tp.failure_at(t);
   if (!ix.empty()) {
     double factor = 1.0;
     for (std::uint32_t i : ix.on_visit[v]) {
@@ -162,7 +163,8 @@ void Kernel::visit(Customer& c, std::uint32_t id, int t, std::uint32_t v, const 
   }
   if (tp.revenue != 0.0) {
     tally.touchpoint_revenue.add(tp.revenue * m_.discount[t]);
-    tally.touchpoint_revenue_by_period[t].add(tp.revenue);
+    if (c.cohort()) tally.touchpoint_revenue_cohort.add(tp.revenue * m_.discount[t]);
+    tally.touchpoint_revenue_by_period[tally.at(t)].add(tp.revenue);
   }
   if (tp.cost != 0.0) tally.touchpoint_cost.add(tp.cost * m_.discount[t]);
   c.effort += static_cast<float>(tp.effort);
@@ -184,9 +186,14 @@ void Kernel::visit(Customer& c, std::uint32_t id, int t, std::uint32_t v, const 
   }
 }
 
+bool Kernel::ready_for(std::uint32_t id, int t, std::uint32_t i, const InterventionModel& iv) const {
+  if (iv.once) return !(iv_state_->marks(id, i) & InterventionState::kReached);
+  return iv.cooldown_slot < 0 || t >= iv_state_->ready(id, static_cast<std::uint32_t>(iv.cooldown_slot));
+}
+
 bool Kernel::fire(Customer& c, std::uint32_t id, int t, std::uint32_t i, Tally& tally) const {
   const InterventionModel& iv = m_.interventions.items[i];
-  if (!iv.targets[c.segment]) return false;
+  if (!iv.targets[c.segment] || !ready_for(id, t, i, iv)) return false;
   InterventionTally& it = tally.interventions[i];
   ++it.fired;
   const CustomerRng rng(m_.seed, replication_, id);
@@ -195,7 +202,7 @@ bool Kernel::fire(Customer& c, std::uint32_t id, int t, std::uint32_t i, Tally& 
   if (iv.limited()) {
     it.waitlist.push_back((static_cast<PriorityKey>(w[1]) << 32) | id);
     ++it.waitlisted;
-    ++it.waitlisted_by_period[t];
+    ++it.waitlisted_by_period[tally.at(t)];
     return false;
   }
   treat(c, id, t, i, tally);
@@ -208,7 +215,7 @@ void Kernel::treat(Customer& c, std::uint32_t id, int t, std::uint32_t i, Tally&
   const InterventionModel& iv = m_.interventions.items[i];
   InterventionTally& it = tally.interventions[i];
   ++it.uses;
-  ++it.uses_by_period[t];
+  ++it.uses_by_period[tally.at(t)];
   std::uint8_t& marks = iv_state_->marks(id, i);
   if (!(marks & InterventionState::kReached)) {
     marks |= InterventionState::kReached;
@@ -228,8 +235,12 @@ void Kernel::treat(Customer& c, std::uint32_t id, int t, std::uint32_t i, Tally&
     experience(c, clamp_unit(normal_draw(iv.quality_mean, iv.quality_sd, u[2], u[3])), iv.salience);
   }
   if (iv.timed_slot >= 0) {
-    const std::int64_t until = std::min<std::int64_t>(std::int64_t{t} + iv.duration, m_.horizon_periods);
+    const std::int64_t until = std::min<std::int64_t>(std::int64_t{t} + iv.duration, m_.periods());
     iv_state_->until(id, static_cast<std::uint32_t>(iv.timed_slot)) = static_cast<std::int32_t>(until);
+  }
+  if (iv.cooldown_slot >= 0) {
+    const std::int64_t ready = std::min<std::int64_t>(std::int64_t{t} + iv.cooldown, m_.periods());
+    iv_state_->ready(id, static_cast<std::uint32_t>(iv.cooldown_slot)) = static_cast<std::int32_t>(ready);
   }
 }
 
@@ -244,7 +255,7 @@ void Kernel::serve(Customer& c, std::uint32_t id, int t, const ServicePeriod& se
       // fixed now (FIFO), its outcome waits for it.
       const BacklogAnswer a =
           backlog_answer(ch, *service.backlog[c.channel], c.interval, u[0], m_.period_days * 1440.0);
-      if (!a.answered || a.period >= m_.horizon_periods) {
+      if (!a.answered || a.period >= m_.periods()) {
         ++tally.channels[c.channel].pending_end;
       } else {
         c.flags |= Customer::kPending;
@@ -264,7 +275,7 @@ void Kernel::serve(Customer& c, std::uint32_t id, int t, const ServicePeriod& se
         wait = abandoned ? patience : offered;  // the time actually spent waiting
         if (!abandoned && wait * 60.0 <= ch.service_level_seconds) {
           ++tally.channels[c.channel].within_target;
-          ++tally.channels[c.channel].within_target_by_period[t];
+          ++tally.channels[c.channel].within_target_by_period[tally.at(t)];
         }
       }
       outcome(c, id, t, abandoned, wait, /*backlog=*/false, /*same_issue=*/true, tally);
@@ -289,14 +300,14 @@ void Kernel::outcome(Customer& c, std::uint32_t id, int t, bool abandoned, doubl
       !abandoned && same_issue && rng.uniforms(static_cast<std::uint32_t>(t), Stream::kService)[3] < ch.fcr;
   if (abandoned) {
     ++ct.abandoned;
-    ++ct.abandoned_by_period[t];
+    ++ct.abandoned_by_period[tally.at(t)];
   } else {
     ++ct.handled;
-    ++ct.handled_by_period[t];
+    ++ct.handled_by_period[tally.at(t)];
     if (!ch.unlimited) {
       ct.handled_wait_minutes.add(wait);
       ct.handled_waits.add(wait);
-      ct.wait_by_period[t].add(wait);
+      ct.wait_by_period[tally.at(t)].add(wait);
     }
   }
 
@@ -382,20 +393,32 @@ void Kernel::end_period(Customer& c, std::uint32_t id, int t, Tally& tally) cons
       if (state_trigger_holds(c, id, t, ix.items[i])) fire(c, id, t, i, tally);
     }
   }
-  const double budget = c.hazard_budget - period_hazard(c, ix.hazard_factors.empty() ? 1.0 : hazard_multiplier(id, t));
+  const double hazard = period_hazard(c, ix.hazard_factors.empty() ? 1.0 : hazard_multiplier(id, t));
+  const double budget = c.hazard_budget - hazard;
   if (budget <= 0.0) {
     c.flags &= static_cast<std::uint8_t>(~Customer::kActive);
-    ++tally.hazard_churns;
+    tally.cohort_hazard_churns += c.cohort();
     return;
   }
   c.hazard_budget = static_cast<float>(budget);
   c.bad *= static_cast<float>(g.bad_decay);
   c.effort *= static_cast<float>(g.effort_decay);
-  ++tally.active_end[t];
-  if (c.has_issue()) ++tally.open_issues_end[t];
+  const std::size_t p = tally.at(t);
+  ++tally.active_end[p];
+  tally.cohort_active_end[p] += c.cohort();
+  if (c.has_issue()) ++tally.open_issues_end[p];
   if (m_.nps_due[t]) {
-    tally.nps_sum[t].add(promoter_probability(c.sentiment, m_.nps.noise_sd) -
+    tally.nps_sum[p].add(promoter_probability(c.sentiment, m_.nps.noise_sd) -
                          detractor_probability(c.sentiment, m_.nps.noise_sd));
+  }
+  if (t + 1 == m_.periods() && m_.discount_factor < 1.0) {  // undiscounted, it is not defined
+    // Terminal value: the margin of every period after the horizon at this period's churn
+    // probability p_T held for ever, sum_{k >= 0} m r d^(T + k) (1 - p_T)^k, discounted to period 0.
+    const double survive = std::exp(-hazard);  // 1 - p_T
+    const double value = m_.gross_margin * g.revenue_at(t + 1) * m_.discount[t] * m_.discount_factor /
+                         (1.0 - m_.discount_factor * survive);
+    tally.terminal_value.add(value);
+    if (c.cohort()) tally.terminal_value_cohort.add(value);
   }
 }
 

@@ -22,18 +22,20 @@ struct Customer {
   float effort;                  // decayed recent effort
   float frailty;                 // z, Gamma(1/v, v)
   float hazard_budget;           // E ~ Exp(1) less the cumulative hazard so far (see end_period)
-  std::int32_t issue_opened;     // period the open issue opened; -1 = no open issue
+  std::int32_t issue_opened;     // run period index the open issue opened; -1 = no open issue
   std::uint16_t touchpoint;      // current touchpoint (model index; at most 65535 touchpoints)
   std::uint16_t issue_contacts;  // contacts made so far on the open issue
   std::uint8_t segment;
-  std::uint8_t flags;     // kActive | kContacting | kPending
+  std::uint8_t flags;     // kActive | kContacting | kPending | kCohort
   std::uint8_t channel;   // channel of this period's contact, or of the pending backlog request
   std::uint8_t interval;  // interval of the open day of this period's contact
 
   static constexpr std::uint8_t kActive = 1;
   static constexpr std::uint8_t kContacting = 2;
   static constexpr std::uint8_t kPending = 4;  // a backlog request awaits its answer (PendingAnswers)
+  static constexpr std::uint8_t kCohort = 8;   // active at the start of period 0: the measured base
   bool active() const { return flags & kActive; }
+  bool cohort() const { return flags & kCohort; }
   bool has_issue() const { return issue_opened >= 0; }
   bool pending() const { return flags & kPending; }
 };
@@ -68,12 +70,22 @@ class PromoterTable {
 
 // Backlog requests awaiting their answer, beside the Customer state, allocated only when the model
 // has a backlog channel: per customer the period of the answer, the period the request was made
-// (an answer applies only to the issue it was about) and the wait in real minutes.
+// (an answer applies only to the issue it was about) and the wait in real minutes. An entry means
+// something only while the customer's kPending flag is set, so growing the base just appends.
 class PendingAnswers {
  public:
   PendingAnswers() = default;
-  explicit PendingAnswers(std::uint32_t customers)
-      : answer_period_(customers, 0), request_period_(customers, 0), wait_minutes_(customers, 0.0f) {}
+  explicit PendingAnswers(std::uint32_t customers) { resize(customers); }
+  void resize(std::uint32_t customers) {
+    answer_period_.resize(customers, 0);
+    request_period_.resize(customers, 0);
+    wait_minutes_.resize(customers, 0.0f);
+  }
+  void reserve(std::uint64_t customers) {
+    answer_period_.reserve(customers);
+    request_period_.reserve(customers);
+    wait_minutes_.reserve(customers);
+  }
   std::int32_t& answer_period(std::uint32_t id) { return answer_period_[id]; }
   std::int32_t& request_period(std::uint32_t id) { return request_period_[id]; }
   float& wait_minutes(std::uint32_t id) { return wait_minutes_[id]; }
@@ -91,6 +103,8 @@ struct ServicePeriod {
   std::vector<const BacklogPeriod*> backlog;  // per channel; null unless a backlog channel
 };
 
+// The kernel's `t` is the run period index: period + warmup_periods, 0 = the first warm-up period
+// (model.hpp "Time"). Without a warm-up it is the period.
 class Kernel {
  public:
   // `interventions` is the per-customer memory of the model's interventions; it may be null only
@@ -101,7 +115,9 @@ class Kernel {
          PendingAnswers* pending = nullptr);
 
   // Draws segment, initial sentiment, frailty and starting touchpoint (the start is not a visit).
-  void init(Customer& c, std::uint32_t id) const;
+  // A joiner draws its segment and start from the acquisition's mix; an initial customer is of the
+  // cohort at once when the run has no warm-up.
+  void init(Customer& c, std::uint32_t id, bool joiner = false) const;
 
   // Period t, phase 1 (MODEL "One period" steps 1-2): revenue for starting the period active,
   // periodic triggers and the treatments selected from last period's waitlists, self-resolution,
@@ -116,7 +132,8 @@ class Kernel {
   void serve(Customer& c, std::uint32_t id, int t, const ServicePeriod& service, Tally& tally) const;
 
   // Period t, phase 3 (step 4): referrals, state triggers (sentiment_below, risk_above,
-  // issue_age_above, in intervention order), churn draw, decays, NPS when due.
+  // issue_age_above, in intervention order), churn draw, decays, NPS when due; in the last period a
+  // survivor's terminal value (MODEL.md "Value beyond the horizon").
   // The churn draw is made by inversion of the cumulative hazard: each customer draws E ~ Exp(1)
   // once (Stream::kHazard) and churns at the end of the first period t with
   // sum_{s <= t} z base m_s exp(b.x_s) >= E. Given survival to t - 1 this happens with probability
@@ -148,6 +165,9 @@ class Kernel {
                Tally& tally) const;
   double period_hazard(const Customer& c, double hazard_multiplier) const;
   bool state_trigger_holds(const Customer& c, std::uint32_t id, int t, const InterventionModel& iv) const;
+  // Intervention i may act on the customer in period t: not within its cooldown, not a second
+  // treatment of a once_per_customer intervention.
+  bool ready_for(std::uint32_t id, int t, std::uint32_t i, const InterventionModel& iv) const;
 
   const Model& m_;
   std::uint32_t replication_;

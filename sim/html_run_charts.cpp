@@ -279,11 +279,15 @@ RunCharts run_charts(const OJson& doc) {
     add(charts, line_chart("active", "Active customers",
                            "Customers active at the end of each period, joiners included (mean over replications).",
                            {Line{"active", r.period, numbers_of(member(r.series, "active"))}}, o));
-    o.y_title = "Customers joining per period";
-    o.y_zero = true;
-    add(charts,
-        line_chart("joined", "Customers joining", "New customers joining in each period (acquisition and referrals).",
-                   {Line{"joined", r.period, numbers_of(member(r.series, "joined"))}}, o));
+    // Joiners only when some customer joined (population.acquisition, referrals_join).
+    const std::vector<double> joined = numbers_of(member(r.series, "joined"));
+    if (std::any_of(joined.begin(), joined.end(), [](double x) { return x > 0.0; })) {
+      o.y_title = "Customers joining per period";
+      o.y_zero = true;
+      add(charts, line_chart("joined", "Customers joining",
+                             "New customers joining in each period (acquisition and referrals that join).",
+                             {Line{"joined", r.period, joined}}, o));
+    }
   }
   add(charts, nps_chart(r));
   for (const auto& m : channel_measures()) {

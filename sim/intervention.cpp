@@ -57,8 +57,8 @@ InterventionIndex compile_interventions(const Scenario& s, const std::vector<std
     m.issue_age = tr.issue_age_above.value_or(0);
     if (tr.periodic) {
       m.every = tr.periodic->every;
-      m.from = tr.periodic->from;
-      m.until = tr.periodic->until.value_or(s.horizon_periods);
+      m.from = tr.periodic->from + s.warmup_periods;
+      m.until = tr.periodic->until.value_or(s.horizon_periods) + s.warmup_periods;
     }
     m.targets.assign(segment_ids.size(), iv.target.empty() ? 1 : 0);
     for (const std::string& g : iv.target) m.targets[seg.at(g)] = 1;
@@ -83,6 +83,9 @@ InterventionIndex compile_interventions(const Scenario& s, const std::vector<std
     m.duration = e.duration;
     m.cost_per_use = iv.cost_per_use;
     m.stream_index = intervention_stream_index(iv.id);
+    m.once = iv.once_per_customer;
+    m.cooldown = iv.cooldown_periods;
+    if (m.cooldown > 0 && !m.once) m.cooldown_slot = static_cast<int>(x.cooldown_slots++);
     for (std::size_t j = 0; j < x.items.size(); ++j) {
       if (x.items[j].stream_index == m.stream_index) {
         throw InputError({{Severity::kError, s.file, "/interventions/" + escape_pointer_token(iv.id),
@@ -128,16 +131,31 @@ InterventionIndex compile_interventions(const Scenario& s, const std::vector<std
 InterventionState::InterventionState(std::uint32_t customers, const InterventionIndex& index)
     : interventions_(static_cast<std::uint32_t>(index.items.size())),
       timed_(index.timed_slots),
-      marks_(static_cast<std::size_t>(customers) * interventions_, 0),
-      until_(static_cast<std::size_t>(customers) * timed_, 0) {}
+      cooldowns_(index.cooldown_slots) {
+  resize(customers);
+}
 
-void InterventionState::reset() {
-  std::fill(marks_.begin(), marks_.end(), std::uint8_t{0});
-  std::fill(until_.begin(), until_.end(), std::int32_t{0});
+void InterventionState::reset(std::uint32_t customers) {
+  marks_.clear();
+  until_.clear();
+  ready_.clear();
+  resize(customers);
+}
+
+void InterventionState::resize(std::uint32_t customers) {
+  marks_.resize(static_cast<std::size_t>(customers) * interventions_, 0);
+  until_.resize(static_cast<std::size_t>(customers) * timed_, 0);
+  ready_.resize(static_cast<std::size_t>(customers) * cooldowns_, 0);
+}
+
+void InterventionState::reserve(std::uint64_t customers) {
+  marks_.reserve(customers * interventions_);
+  until_.reserve(customers * timed_);
+  ready_.reserve(customers * cooldowns_);
 }
 
 std::size_t intervention_bytes_per_customer(const InterventionIndex& index) {
-  return index.items.size() + index.timed_slots * sizeof(std::int32_t);
+  return index.items.size() + (index.timed_slots + index.cooldown_slots) * sizeof(std::int32_t);
 }
 
 }  // namespace cxsim

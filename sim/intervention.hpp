@@ -32,7 +32,8 @@ struct InterventionModel {
   double threshold = 0.0;                              // sentiment_below, risk_above
   double hazard_threshold = 0.0;       // risk_above as a hazard: p > x  <=>  z base m exp(b.x) > -log(1 - x)
   int issue_age = 0;                   // issue_age_above (periods)
-  int every = 1, from = 0, until = 0;  // periodic, until resolved to the horizon
+  int every = 1, from = 0, until = 0;  // periodic, as run period indices (period + warm-up); until
+                                       // resolved to the horizon
   std::vector<char> targets;           // per segment: 1 when targeted
   double coverage = 1.0;
   std::int64_t capacity = -1;  // capacity_per_period; -1 = acts at once, unlimited
@@ -51,6 +52,11 @@ struct InterventionModel {
   // Index of this intervention's draws in Stream::kIntervention: a 24-bit hash of its id, never its
   // position, so adding, removing or renaming one intervention leaves every other's draws in place.
   std::uint32_t stream_index = 0;
+  // cooldown_periods (version 2): treated in period t, the customer is neither triggered nor treated
+  // by this intervention again before period t + cooldown; once_per_customer: never again.
+  int cooldown = 0;
+  bool once = false;
+  int cooldown_slot = -1;  // index into the per-customer cooldown clocks, -1 without a cooldown
 
   bool limited() const { return capacity >= 0; }
   // Periodic schedule: fires at the start of t when from <= t < until and (t - from) % every == 0.
@@ -74,6 +80,7 @@ struct InterventionIndex {
   std::vector<std::uint32_t> limited;  // capacity-limited interventions
 
   std::uint32_t timed_slots = 0;                          // interventions with timed effects
+  std::uint32_t cooldown_slots = 0;                       // interventions with a cooldown
   std::vector<std::vector<TimedFactor>> failure_factors;  // per touchpoint
   std::vector<TimedFactor> hazard_factors;
 
@@ -84,12 +91,13 @@ struct InterventionIndex {
 std::uint32_t intervention_stream_index(const std::string& id);
 
 // Compiles the scenario's interventions; `touchpoint_index` and `segment_index` map ids to model
-// indices. Throws InputError for combinations the engine cannot honour, and when two ids hash to
-// the same stream index (rename one).
+// indices. Periods become run period indices (period + warmup_periods). Throws InputError for
+// combinations the engine cannot honour, and when two ids hash to the same stream index (rename one).
 InterventionIndex compile_interventions(const Scenario& s, const std::vector<std::string>& touchpoint_ids,
                                         const std::vector<std::string>& segment_ids);
 
 // Per-customer memory of interventions, indexed by customer id (so blocks never share an entry).
+// It grows with the base (joiners): resize keeps what is there and clears the new entries.
 class InterventionState {
  public:
   static constexpr std::uint8_t kReached = 1;  // treated at least once (reach)
@@ -97,8 +105,11 @@ class InterventionState {
 
   InterventionState() = default;
   InterventionState(std::uint32_t customers, const InterventionIndex& index);
-  // Clears everything (a new replication).
-  void reset();
+  // Clears everything and holds `customers` customers (a new replication).
+  void reset(std::uint32_t customers);
+  // Holds `customers` customers; new entries are cleared. Reserve first to grow without copies.
+  void resize(std::uint32_t customers);
+  void reserve(std::uint64_t customers);
 
   std::uint8_t& marks(std::uint32_t customer, std::uint32_t intervention) {
     return marks_[static_cast<std::size_t>(customer) * interventions_ + intervention];
@@ -110,13 +121,17 @@ class InterventionState {
   std::int32_t until(std::uint32_t customer, std::uint32_t slot) const {
     return until_[static_cast<std::size_t>(customer) * timed_ + slot];
   }
+  // First period at which intervention cooldown `slot` may treat the customer again (0: any).
+  std::int32_t& ready(std::uint32_t customer, std::uint32_t slot) {
+    return ready_[static_cast<std::size_t>(customer) * cooldowns_ + slot];
+  }
   // Bytes of side state per customer.
-  std::size_t bytes_per_customer() const { return interventions_ + timed_ * sizeof(std::int32_t); }
+  std::size_t bytes_per_customer() const { return interventions_ + (timed_ + cooldowns_) * sizeof(std::int32_t); }
 
  private:
-  std::uint32_t interventions_ = 0, timed_ = 0;
+  std::uint32_t interventions_ = 0, timed_ = 0, cooldowns_ = 0;
   std::vector<std::uint8_t> marks_;
-  std::vector<std::int32_t> until_;
+  std::vector<std::int32_t> until_, ready_;
 };
 
 // Bytes of side state per customer a model's interventions need (0 without interventions).

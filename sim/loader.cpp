@@ -70,6 +70,8 @@ class SemanticChecks {
     }
     for (const auto& c : s_.service.channels) check_channel_day(c, child("/service/channels", c.id));
     for (const auto& iv : s_.interventions) check_intervention(iv, child("/interventions", iv.id));
+    if (s_.population.acquisition) check_acquisition(*s_.population.acquisition, "/population/acquisition");
+    check_base_over_time();
   }
 
   // The journey graph check needs every id to resolve.
@@ -140,6 +142,36 @@ class SemanticChecks {
     for (const auto& [channel, share] : mix)
       ok = resolve(channel, child(pointer, channel), kChannels, "channel_mix") && ok;
     if (ok && !mix.empty()) check_sum(mix, pointer, "channel_mix shares");
+  }
+
+  void check_acquisition(const Acquisition& a, const std::string& p) {
+    bool ok = true;
+    for (const auto& [segment, share] : a.segments) {
+      ok = resolve(segment, child(child(p, "segments"), segment), kSegments, "acquisition segments") && ok;
+    }
+    if (ok && !a.segments.empty()) check_sum(a.segments, child(p, "segments"), "acquisition segment shares");
+    if (!a.entry.empty()) check_entry(a.entry, child(p, "entry"));
+  }
+
+  // Keys of the base over time that are valid but probably not what was meant.
+  void check_base_over_time() {
+    if (s_.population.referrals_join &&
+        std::none_of(s_.segments.begin(), s_.segments.end(), [](const Segment& g) { return g.referral_rate > 0.0; })) {
+      sink_.warning("/population/referrals_join",
+                    "no segment has a referral_rate above 0, so no referred customer will ever join");
+    }
+    if (s_.economics.annual_discount_rate == 0.0) {
+      sink_.warning("/economics/annual_discount_rate",
+                    "without discounting, a customer's value beyond the horizon is unbounded as its churn "
+                    "probability falls: terminal_value, clv_lifetime, clv_joiners and net_value_lifetime are "
+                    "reported as null; give a rate above 0 to have them");
+    }
+    for (const auto& iv : s_.interventions) {
+      if (iv.once_per_customer && iv.cooldown_periods > 0) {
+        sink_.warning(child(child("/interventions", iv.id), "cooldown_periods"),
+                      "once_per_customer already treats each customer at most once; the cooldown has no effect");
+      }
+    }
   }
 
   // The open day of a channel: intervals of arrival_profile and intraday_staffing agree, weights are
@@ -218,6 +250,29 @@ class SemanticChecks {
   int journey_id_errors_ = 0;
 };
 
+// Schedule ranges (read in FROM order per schedule): one that starts at or after the horizon never
+// applies, and where two overlap the earlier-starting one wins. Both are warnings: the schedule
+// still has a meaning, perhaps not the one intended.
+void check_schedule_ranges(const std::vector<std::pair<std::string, Schedule::Range>>& ranges, int horizon,
+                           DiagnosticSink& sink) {
+  const auto parent = [](const std::string& pointer) { return pointer.substr(0, pointer.rfind('/')); };
+  for (std::size_t i = 0; i < ranges.size(); ++i) {
+    const auto& [pointer, r] = ranges[i];
+    if (r.from >= horizon) {
+      sink.warning(pointer, fmt::format("the range starts at period {}, at or after the horizon ({} periods): it never "
+                                        "applies",
+                                        r.from, horizon));
+    }
+    if (i > 0 && parent(ranges[i - 1].first) == parent(pointer) && r.from < ranges[i - 1].second.until) {
+      const Schedule::Range& a = ranges[i - 1].second;
+      sink.warning(parent(pointer), fmt::format("period ranges \"{}-{}\" and \"{}-{}\" overlap: in periods {} to {} "
+                                                "the one starting earlier (\"{}-{}\") applies",
+                                                a.from, a.until, r.from, r.until, r.from, std::min(a.until, r.until) - 1,
+                                                a.from, a.until));
+    }
+  }
+}
+
 // Schema errors first, then the semantic ones that are not about a value the schema refused (at,
 // above or below its pointer), then warnings.
 DiagnosticSink merge(const DiagnosticSink& schema, const DiagnosticSink& semantic) {
@@ -252,12 +307,13 @@ Scenario scenario_from_document(const json& original, const std::string& file, s
 
   DiagnosticSink sink(file);
   Scenario scenario;
-  ReadContext context{sink};
+  ReadContext context{sink, {}};
   read_value(doc, "", static_cast<ScenarioKeys&>(scenario), context);
   scenario.file = file;
   if (doc.is_object()) {
     SemanticChecks checks(scenario, sink);
     checks.run();
+    check_schedule_ranges(context.schedule_ranges, scenario.horizon_periods, sink);
     if (checks.journey_ids_ok() && !scenario.journey.touchpoints.empty() && !schema_sink.has_errors()) {
       check_journey(scenario, sink);
     }

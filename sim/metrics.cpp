@@ -14,46 +14,66 @@ double ratio(double num, double den) { return den > 0.0 ? num / den : std::nan("
 
 }  // namespace
 
-double period_revenue(const Model& m, const Tally& tally, int t) {
+double period_revenue(const Model& m, const Tally& tally, int p) {
   double r = 0.0;
   const std::size_t g_count = m.segments.size();
-  for (std::size_t g = 0; g < g_count; ++g)
-    r +=
-        static_cast<double>(tally.starts[static_cast<std::size_t>(t) * g_count + g]) * m.segments[g].revenue_per_period;
-  return r + tally.touchpoint_revenue_by_period[t].value();
-}
-
-double discounted_revenue(const Model& m, const Tally& tally) {
-  double r = 0.0;
-  const std::size_t g_count = m.segments.size();
-  for (int t = 0; t < m.horizon_periods; ++t) {
-    double subscription = 0.0;
-    for (std::size_t g = 0; g < g_count; ++g)
-      subscription += static_cast<double>(tally.starts[static_cast<std::size_t>(t) * g_count + g]) *
-                      m.segments[g].revenue_per_period;
-    r += subscription * m.discount[t];
+  const int t = tally.first + p;
+  for (std::size_t g = 0; g < g_count; ++g) {
+    const double starts = static_cast<double>(tally.starts[tally.start_index(t, g_count, g, false)] +
+                                              tally.starts[tally.start_index(t, g_count, g, true)]);
+    r += starts * m.segments[g].revenue_at(t);
   }
-  return r + tally.touchpoint_revenue.value();
+  return r + tally.touchpoint_revenue_by_period[static_cast<std::size_t>(p)].value();
 }
 
-ReplicationResult replication_result(const Model& m, const Tally& t, const std::vector<ChannelPeriods>& cs) {
+double discounted_revenue(const Model& m, const Tally& tally, bool cohort_only) {
+  double r = 0.0;
+  const std::size_t g_count = m.segments.size();
+  const int periods = static_cast<int>(tally.active_end.size());
+  for (int p = 0; p < periods; ++p) {
+    const int t = tally.first + p;
+    double subscription = 0.0;
+    for (std::size_t g = 0; g < g_count; ++g) {
+      std::int64_t starts = tally.starts[tally.start_index(t, g_count, g, true)];
+      if (!cohort_only) starts += tally.starts[tally.start_index(t, g_count, g, false)];
+      subscription += static_cast<double>(starts) * m.segments[g].revenue_at(t);
+    }
+    r += subscription * m.discount[static_cast<std::size_t>(t)];
+  }
+  return r + (cohort_only ? tally.touchpoint_revenue_cohort : tally.touchpoint_revenue).value();
+}
+
+ReplicationResult replication_result(const Model& m, const Tally& t, const std::vector<ChannelPeriods>& cs,
+                                     const BasePeriods& base) {
   ReplicationResult r;
   const int horizon = m.horizon_periods;
-  const double n = m.customers;
+  const double n = base.cohort;  // the measured base: retention, churn and CLV are per cohort customer
   auto& metrics = r.metrics;
 
   const double active_end = static_cast<double>(t.active_end[horizon - 1]);
+  const double cohort_end = static_cast<double>(t.cohort_active_end[horizon - 1]);
   metrics["nps"] = 100.0 * ratio(t.nps_sum[horizon - 1].value(), active_end);
   metrics["survey_nps"] = 100.0 * ratio(static_cast<double>(t.survey_promoters - t.survey_detractors),
                                         static_cast<double>(t.survey_responses));
   metrics["survey_responses"] = static_cast<double>(t.survey_responses);
-  metrics["retention"] = active_end / n;
-  metrics["churned"] = 1.0 - active_end / n;
-  metrics["exit_churned"] = t.exit_churns / n;
-  metrics["hazard_churned"] = t.hazard_churns / n;
+  metrics["retention"] = ratio(cohort_end, n);
+  metrics["churned"] = 1.0 - ratio(cohort_end, n);
+  metrics["exit_churned"] = ratio(static_cast<double>(t.cohort_exit_churns), n);
+  metrics["hazard_churned"] = ratio(static_cast<double>(t.cohort_hazard_churns), n);
+  metrics["customers_end"] = active_end;
+  double joined = 0.0, joined_weight = 0.0;  // joiners, and joiners weighted by d^t of their period
+  for (int p = 0; p < horizon; ++p) {
+    joined += base.joined[static_cast<std::size_t>(p)];
+    joined_weight += base.joined[static_cast<std::size_t>(p)] * m.discount[static_cast<std::size_t>(t.first + p)];
+  }
+  metrics["joined"] = joined;
+
+  // Money within the horizon (discounted to period 0): revenue and costs over everyone, CLV per
+  // cohort customer.
   const double revenue = discounted_revenue(m, t);
+  const double cohort_revenue = discounted_revenue(m, t, /*cohort_only=*/true);
   metrics["revenue"] = revenue;
-  metrics["clv"] = revenue / n;
+  metrics["clv"] = ratio(cohort_revenue, n);
   double agent_cost = 0.0;
   for (const ChannelPeriods& c : cs) agent_cost += c.agent_cost_discounted;
   const double service_cost = agent_cost + t.contact_cost.value();
@@ -62,9 +82,25 @@ ReplicationResult replication_result(const Model& m, const Tally& t, const std::
   for (const InterventionTally& it : t.interventions) intervention_cost += it.cost_discounted.value();
   metrics["intervention_cost"] = intervention_cost;
   metrics["touchpoint_cost"] = t.touchpoint_cost.value();
-  metrics["net_value"] = revenue - service_cost - intervention_cost - t.touchpoint_cost.value();
+  const double costs = service_cost + intervention_cost + t.touchpoint_cost.value();
+  metrics["net_value"] = revenue - costs;
   metrics["referrals"] = t.referrals.value();
-  metrics["referral_value"] = t.referrals.value() * revenue / n;
+  metrics["referral_value"] = ratio(t.referrals.value() * cohort_revenue, n);
+
+  // Beyond the horizon (MODEL.md "Value beyond the horizon"): margin, and the terminal value of the
+  // customers active at the horizon; not defined without discounting (the loader warns).
+  const double margin = revenue * m.gross_margin;
+  const double cohort_margin = cohort_revenue * m.gross_margin;
+  const bool lifetime = m.discount_factor < 1.0;
+  const double terminal = lifetime ? t.terminal_value.value() : std::nan("");
+  const double cohort_terminal = lifetime ? t.terminal_value_cohort.value() : std::nan("");
+  metrics["margin"] = margin;
+  metrics["terminal_value"] = terminal;
+  metrics["clv_lifetime"] = ratio(cohort_margin + cohort_terminal, n);
+  metrics["net_value_lifetime"] = margin + terminal - costs;
+  // A joiner's lifetime value at the moment it joins, averaged over the horizon's joiners with weight
+  // d^t of the period t it joined: (their margin + terminal value, discounted to period 0) / sum d^t.
+  metrics["clv_joiners"] = ratio(margin - cohort_margin + terminal - cohort_terminal, joined_weight);
 
   service_metrics(m, t, cs, r);
 
@@ -73,11 +109,12 @@ ReplicationResult replication_result(const Model& m, const Tally& t, const std::
   std::vector<double> active(horizon), retention(horizon), rev(horizon), issues(horizon);
   for (int p = 0; p < horizon; ++p) {
     active[p] = static_cast<double>(t.active_end[p]);
-    retention[p] = active[p] / n;
+    retention[p] = ratio(static_cast<double>(t.cohort_active_end[p]), n);
     rev[p] = period_revenue(m, t, p);
     issues[p] = static_cast<double>(t.open_issues_end[p]);
   }
   series["active"] = std::move(active);
+  series["joined"] = base.joined;
   series["retention"] = std::move(retention);
   series["revenue"] = std::move(rev);
   series["open_issues"] = std::move(issues);

@@ -21,12 +21,21 @@ struct ChannelPeriods {
   std::vector<double> interval_arrivals, interval_servers;  // sums over the horizon, per interval
 };
 
-// Revenue of period t (undiscounted): subscription plus touchpoint revenue.
-double period_revenue(const Model& m, const Tally& tally, int t);
-// Total discounted revenue over the horizon.
-double discounted_revenue(const Model& m, const Tally& tally);
+// What the runner knows of the base over time (MODEL.md "A customer base over time"): the cohort
+// (the customers active at the start of period 0, whom retention and CLV follow) and the joiners of
+// each reported period (scheduled acquisition plus referrals that join).
+struct BasePeriods {
+  double cohort = 0.0;
+  std::vector<double> joined;  // per reported period
+};
+
+// Revenue of reported period p (undiscounted): subscription plus touchpoint revenue, everyone.
+double period_revenue(const Model& m, const Tally& tally, int p);
+// Total discounted revenue over the horizon, of everyone or of the cohort only.
+double discounted_revenue(const Model& m, const Tally& tally, bool cohort_only = false);
 
 // Every metric, series and entity count of one replication.
-ReplicationResult replication_result(const Model& m, const Tally& tally, const std::vector<ChannelPeriods>& channels);
+ReplicationResult replication_result(const Model& m, const Tally& tally, const std::vector<ChannelPeriods>& channels,
+                                     const BasePeriods& base);
 
 }  // namespace cxsim

@@ -25,10 +25,31 @@ CumulativeTable CumulativeTable::build(const std::vector<double>& weights) {
   return t;
 }
 
+PeriodTable PeriodTable::compile(const Schedule& schedule, int first_period, int count) {
+  PeriodTable table;
+  table.constant = schedule.default_value;
+  if (schedule.constant()) return table;
+  table.by_period.resize(static_cast<std::size_t>(count));
+  for (int t = 0; t < count; ++t) table.by_period[static_cast<std::size_t>(t)] = schedule.at(first_period + t);
+  return table;
+}
+
 int ChannelModel::servers(int t, int i) const {
   if (unlimited) return 0;
-  const double c = agents_by_period[t] * (1.0 - shrinkage) * concurrency * staffing_share[i];
+  const double c = std::floor(agents_at(t)) * (1.0 - shrinkage) * concurrency * staffing_share[i];
   return static_cast<int>(std::floor(c + 0.5 + 1e-9));
+}
+
+std::uint64_t Model::max_customers() const {
+  constexpr double kIds = 4294967295.0;
+  double bound = customers;
+  for (int t = 0; t < periods(); ++t) {
+    // Referrals of period t join in t + 1: at most max_referral_rate per customer held in t.
+    if (referrals_join && t > 0) bound += std::ceil(bound * max_referral_rate);
+    if (!joiners.empty()) bound += joiners[static_cast<std::size_t>(t)];
+    if (bound >= kIds) return static_cast<std::uint64_t>(kIds);
+  }
+  return static_cast<std::uint64_t>(bound);
 }
 
 std::uint32_t Model::next_touchpoint(std::uint32_t v, double u) const {
@@ -63,23 +84,60 @@ CumulativeTable cumulative_over(const WeightedIds& ids, const std::unordered_map
   return CumulativeTable::build(w);
 }
 
+EntryPick entry_pick(const WeightedIds& entry, const std::unordered_map<std::string, std::uint32_t>& tp_index) {
+  EntryPick e;
+  e.pick = cumulative_over(entry, tp_index, &e.touchpoints, 0);
+  return e;
+}
+
+// Joiners per run period index: floor(A(t + 1)) - floor(A(t)), A the cumulative scheduled amount
+// from the first warm-up period. Summed in long double and floored with a small tolerance, so an
+// amount like 0.1 per period gives exactly one joiner every tenth period.
+std::vector<std::uint32_t> scheduled_joiners(const Schedule& amount, int first_period, int count,
+                                             const std::string& file) {
+  std::vector<std::uint32_t> out(static_cast<std::size_t>(count), 0);
+  long double cumulative = 0.0L;
+  std::uint64_t floor_before = 0;
+  for (int t = 0; t < count; ++t) {
+    cumulative += static_cast<long double>(amount.at(first_period + t));
+    const auto floor_after = static_cast<std::uint64_t>(std::floor(cumulative + 1e-9L));
+    if (floor_after > 4294967295ull) {
+      throw InputError({{Severity::kError, file, "/population/acquisition",
+                         "the scheduled acquisition adds more than 4294967295 customers over the run; cxsim's "
+                         "customer ids are 32-bit"}});
+    }
+    out[static_cast<std::size_t>(t)] = static_cast<std::uint32_t>(floor_after - floor_before);
+    floor_before = floor_after;
+  }
+  return out;
+}
+
 }  // namespace
 
 Model compile_model(const Scenario& s) {
   CXSIM_CHECK(!s.segments.empty() && !s.journey.touchpoints.empty(), "scenario was not validated");
   Model m;
+  m.file = s.file;
   m.seed = s.seed;
   m.horizon_periods = s.horizon_periods;
+  m.warmup_periods = s.warmup_periods;
   m.replications = s.replications;
   m.customers = static_cast<std::uint32_t>(s.population.customers);
   m.period_days = s.period_days;
+  m.gross_margin = s.economics.gross_margin;
+  const int warmup = s.warmup_periods, periods = m.periods();
+  // Schedules cover every period of the run and the first one after it (the terminal value's).
+  const auto table = [warmup, periods](const Schedule& schedule) {
+    return PeriodTable::compile(schedule, -warmup, periods + 1);
+  };
   const double d = std::pow(1.0 + s.economics.annual_discount_rate, -s.period_days / 365.0);
-  m.discount.resize(s.horizon_periods);
-  m.nps_due.assign(s.horizon_periods, 0);
+  m.discount_factor = d;
+  m.discount.assign(static_cast<std::size_t>(periods), 0.0);
+  m.nps_due.assign(static_cast<std::size_t>(periods), 0);
   for (int t = 0; t < s.horizon_periods; ++t) {
-    m.discount[t] = std::pow(d, t);
+    m.discount[static_cast<std::size_t>(warmup + t)] = std::pow(d, t);
     if ((t + 1) % s.nps.report_every == 0 || t == s.horizon_periods - 1) {
-      m.nps_due[t] = 1;
+      m.nps_due[static_cast<std::size_t>(warmup + t)] = 1;
       m.nps_periods.push_back(t);
     }
   }
@@ -95,6 +153,7 @@ Model compile_model(const Scenario& s) {
   for (const Touchpoint& tp : s.journey.touchpoints) {
     TouchpointModel t;
     static_cast<Touchpoint&>(t) = tp;
+    t.failure_at = table(tp.failure);
     t.edge_begin = static_cast<std::uint32_t>(m.edge_target.size());
     std::vector<double> w;
     for (const auto& [target, weight] : tp.next) {
@@ -116,7 +175,10 @@ Model compile_model(const Scenario& s) {
   for (const Segment& g : s.segments) {
     SegmentModel sm;
     static_cast<Segment&>(sm) = g;
-    sm.entry_pick = cumulative_over(g.entry.empty() ? s.journey.entry : g.entry, tp_index, &sm.entry_touchpoints, 0);
+    sm.entry = entry_pick(g.entry.empty() ? s.journey.entry : g.entry, tp_index);
+    sm.contact_propensity_at = table(g.contact_propensity);
+    sm.revenue_at = table(g.revenue_per_period);
+    m.max_referral_rate = std::max(m.max_referral_rate, g.referral_rate);
     if (!s.service.channels.empty()) {
       if (g.channel_mix.empty()) {
         WeightedIds shares;
@@ -133,14 +195,30 @@ Model compile_model(const Scenario& s) {
   CXSIM_CHECK(m.segments.size() <= 255, "at most 255 segments are supported");
   m.segment_pick = CumulativeTable::build(segment_shares);
 
+  // Joiners: the acquisition's segment mix (default: the segments' shares) and start (default: the
+  // journey's entry, as MODEL.md says; a segment's own entry places the initial base only).
+  m.referrals_join = s.population.referrals_join;
+  m.joiner_segment_pick = m.segment_pick;
+  m.joiner_entry = entry_pick(s.journey.entry, tp_index);
+  if (const auto& a = s.population.acquisition) {
+    const auto seg_index = index_of(s.segments);
+    if (!a->segments.empty()) m.joiner_segment_pick = cumulative_over(a->segments, seg_index, nullptr, s.segments.size());
+    if (!a->entry.empty()) m.joiner_entry = entry_pick(a->entry, tp_index);
+    m.joiners = scheduled_joiners(a->per_period, -warmup, periods, s.file);
+    for (std::uint32_t n : m.joiners) m.scheduled_joiners += n;
+    if (m.scheduled_joiners + m.customers > 4294967295ull) {
+      throw InputError({{Severity::kError, s.file, "/population/acquisition",
+                         "the initial customers and the scheduled joiners add up to more than 4294967295; cxsim's "
+                         "customer ids are 32-bit"}});
+    }
+  }
+
   for (const Channel& c : s.service.channels) {
     ChannelModel cm;
     static_cast<Channel&>(cm) = c;
     cm.unlimited = !c.agents.has_value();
-    if (!cm.unlimited) {
-      cm.agents_by_period.resize(s.horizon_periods);
-      for (int t = 0; t < s.horizon_periods; ++t) cm.agents_by_period[t] = static_cast<int>(c.agents->at(t));
-    }
+    if (!cm.unlimited) cm.agents_at = table(*c.agents);
+    cm.aht_at = table(c.aht_minutes);
     // K comes from arrival_profile, or from intraday_staffing when only it is given (the loader
     // checked that both have the same length when both have more than one weight).
     const std::vector<double> flat(std::max(c.arrival_profile.size(), c.intraday_staffing.size()), 1.0);
@@ -159,10 +237,10 @@ Model compile_model(const Scenario& s) {
     }
     if (cm.backlog()) {
       cm.capacity_before.assign(1, 0.0);
-      for (int t = 0; t < s.horizon_periods; ++t) {
+      for (int t = 0; t < periods; ++t) {
         for (int i = 0; i < cm.intervals; ++i) {
           cm.capacity_before.push_back(cm.capacity_before.back() +
-                                       cm.servers(t, i) * cm.interval_minutes / cm.aht_minutes);
+                                       cm.servers(t, i) * cm.interval_minutes / cm.aht_at(t));
         }
       }
     }

@@ -5,6 +5,9 @@
 #include <tbb/parallel_sort.h>
 #include <tbb/task_arena.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -19,6 +22,7 @@
 #include "erlang_a.hpp"
 #include "metrics.hpp"
 #include "run_model.hpp"
+#include "tally.hpp"
 
 namespace cxsim {
 
@@ -41,7 +45,8 @@ std::size_t state_bytes_per_customer(const Model& model) {
 }
 
 std::uint64_t estimate_memory_bytes(const Model& model, int threads) {
-  const std::uint64_t horizon = static_cast<std::uint64_t>(std::max(model.horizon_periods, 0));
+  // Tallies cover the warm-up, then the horizon (never both at once).
+  const std::uint64_t horizon = static_cast<std::uint64_t>(std::max({model.horizon_periods, model.warmup_periods, 0}));
   const std::uint64_t segments = model.segments.size(), touchpoints = model.touchpoints.size();
   const std::uint64_t channels = model.channels.size();
   const std::uint64_t workers =
@@ -59,10 +64,12 @@ std::uint64_t estimate_memory_bytes(const Model& model, int threads) {
   const std::uint64_t per_replication = series_values * 8 + (touchpoints * 3 + channels * 9 + 64) * 64;
   const std::uint64_t results = static_cast<std::uint64_t>(std::max(model.replications, 1)) * per_replication;
   const std::uint64_t channel_series = channels * horizon * 4 * 8;
-  // Capacity-limited waitlists hold at most one 8-byte key per customer and intervention.
-  const std::uint64_t waitlists = static_cast<std::uint64_t>(model.customers) * 8 * model.interventions.limited.size();
-  return static_cast<std::uint64_t>(model.customers) * state_bytes_per_customer(model) + waitlists + tallies + results +
-         channel_series + (64ull << 20);
+  // The largest base a replication can hold (initial customers, every scheduled joiner and a bound
+  // on referrals that join); capacity-limited waitlists hold at most one 8-byte key per customer and
+  // intervention.
+  const std::uint64_t customers = model.max_customers();
+  const std::uint64_t waitlists = customers * 8 * model.interventions.limited.size();
+  return customers * state_bytes_per_customer(model) + waitlists + tallies + results + channel_series + (64ull << 20);
 }
 
 static std::uint64_t available_memory_bytes() {
@@ -89,12 +96,18 @@ void check_memory(const std::string& file, const Model& model, int threads, std:
   if (need > available_bytes) {
     std::ostringstream msg;
     msg.precision(3);
-    msg << "this run needs about " << need / 1073741824.0 << " GiB of memory (" << model.customers << " customers x "
-        << state_bytes_per_customer(model) << " bytes of state, plus tallies and the results of " << model.replications
-        << " replications x " << model.horizon_periods << " periods), but this machine has "
+    const std::uint64_t most = model.max_customers();
+    msg << "this run needs about " << need / 1073741824.0 << " GiB of memory (" << most << " customers";
+    if (most != model.customers) {
+      msg << " at most: " << model.customers << " initial, " << model.scheduled_joiners << " joining by acquisition";
+      if (model.referrals_join) msg << ", the rest a bound on referrals that join";
+    }
+    msg << " x " << state_bytes_per_customer(model) << " bytes of state, plus tallies and the results of "
+        << model.replications << " replications x " << model.horizon_periods << " periods), but this machine has "
         << available_bytes / 1073741824.0
         << " GiB available; reduce population.customers (--customers), replications (--replications) or "
            "horizon_periods (--horizon)";
+    if (most != model.customers) msg << ", or the acquisition";
     throw InputError({{Severity::kError, file, "/population/customers", msg.str()}});
   }
 }
@@ -118,12 +131,14 @@ void for_blocks(std::uint32_t n, tbb::enumerable_thread_specific<Tally>& locals,
 }
 
 // One replication of a compiled model, period by period. The period loop of run_model reads as
-// MODEL.md "One period, in order": start_period, demand, serve, end_period. Per-customer work runs
-// in parallel over fixed blocks of customers into per-thread tallies; the couplings between
+// MODEL.md "One period, in order": admit (joiners), start_period, demand, serve, end_period. Per-customer
+// work runs in parallel over fixed blocks of customers into per-thread tallies; the couplings between
 // customers are exact integer reductions between the parallel passes (a channel's contact count, a
-// capacity-limited team's waitlist). Each pass over the customers does as much of a period as it
-// can, so the state is read from memory as few times as possible: the demand pass also runs the
-// start-of-period effects of step 1, and the serve pass also each customer's end of period (step 4).
+// capacity-limited team's waitlist, the referrals that join). Each pass over the customers does as
+// much of a period as it can, so the state is read from memory as few times as possible: the demand
+// pass also runs the start-of-period effects of step 1, and the serve pass also each customer's end
+// of period (step 4). Periods are run period indices t (model.hpp "Time"): a warm-up runs first into
+// tallies that are then dropped, and the reported horizon's tallies start empty.
 class Replication {
  public:
   Replication(const Model& m, int replication, std::vector<Customer>& customers, InterventionState& iv_state,
@@ -131,14 +146,16 @@ class Replication {
       : m_(m),
         customers_(customers),
         iv_state_(iv_state),
+        pending_(pending),
         kernel_(m, static_cast<std::uint32_t>(replication), m.interventions.empty() ? nullptr : &iv_state, &pending),
-        locals_([&m] { return Tally(m); }),
+        tally_first_(m.warmup_periods > 0 ? 0 : m.warmup_periods),
+        tally_periods_(m.warmup_periods > 0 ? m.warmup_periods : m.horizon_periods),
+        locals_([this] { return Tally(m_, tally_first_, tally_periods_); }),
         channels_(m.channels.size()),
         days_(m.channels.size()),
         carried_(m.channels.size()),
         backlogs_(m.channels.size()),
         backlog_in_(m.channels.size(), 0.0) {
-    iv_state_.reset();
     service_.queue.assign(m.channels.size(), nullptr);
     service_.backlog.assign(m.channels.size(), nullptr);
     for (std::size_t k = 0; k < m.channels.size(); ++k) {
@@ -149,11 +166,67 @@ class Replication {
       c.interval_arrivals.assign(m.channels[k].intervals, 0.0);
       c.interval_servers.assign(m.channels[k].intervals, 0.0);
     }
+    base_.joined.assign(static_cast<std::size_t>(m.horizon_periods), 0.0);
+    base_.cohort = m.customers;
   }
 
-  // Every customer's segment, sentiment, frailty and starting touchpoint.
+  // The initial customers: segment, sentiment, frailty and starting touchpoint.
   void initialize() {
+    customers_.resize(m_.customers);
+    iv_state_.reset(m_.customers);
+    pending_.resize(m_.customers);
     for_customers([this](Customer& c, std::uint32_t id, Tally&) { kernel_.init(c, id); });
+  }
+
+  // Period 0 begins: the customers active now are the cohort (retention, CLV); the warm-up's tallies
+  // are dropped (what was referred in the warm-up still joins).
+  void begin_horizon() {
+    if (m_.warmup_periods == 0) return;  // the initial customers are the cohort from the start
+    std::int64_t cohort = 0;
+    for (const Tally& tl : locals_) cohort += tl.active_end[static_cast<std::size_t>(m_.warmup_periods - 1)];
+    base_.cohort = static_cast<double>(cohort);
+    referral_carry_ = referral_fixed();
+    for_customers([](Customer& c, std::uint32_t, Tally&) {
+      if (c.active()) c.flags |= Customer::kCohort;
+    });
+    locals_.clear();
+    tally_first_ = m_.warmup_periods;
+    tally_periods_ = m_.horizon_periods;
+  }
+
+  // New customers join at the start of period t: the scheduled acquisition, then the referrals of
+  // period t - 1 that join, with the next ids in that order.
+  void admit(int t) {
+    std::uint64_t joining = referral_joiners_;
+    referral_joiners_ = 0;
+    if (!m_.joiners.empty()) joining += m_.joiners[static_cast<std::size_t>(t)];
+    if (joining == 0) return;
+    const std::uint64_t first = customers_.size();
+    if (first + joining > 4294967295ull) {
+      throw InputError({{Severity::kError, m_.file, "/population",
+                         fmt::format("in period {} the base would grow past 4294967295 customers (ids are 32-bit); "
+                                     "lower the acquisition or the referral rates",
+                                     t - m_.warmup_periods)}});
+    }
+    const auto n = static_cast<std::uint32_t>(first + joining);
+    try {
+      customers_.resize(n);
+      iv_state_.resize(n);
+      pending_.resize(n);
+    } catch (const std::bad_alloc&) {
+      throw InputError({{Severity::kError, m_.file, "/population",
+                         fmt::format("out of memory growing the base to {} customers in period {}; lower the "
+                                     "acquisition or the referral rates, or the initial customers",
+                                     n, t - m_.warmup_periods)}});
+    }
+    const auto begin = static_cast<std::uint32_t>(first);
+    tbb::parallel_for(tbb::blocked_range<std::uint32_t>(begin, n, kBlockCustomers),
+                      [this](const tbb::blocked_range<std::uint32_t>& r) {
+                        for (std::uint32_t id = r.begin(); id != r.end(); ++id) {
+                          kernel_.init(customers_[id], id, /*joiner=*/true);
+                        }
+                      });
+    if (t >= m_.warmup_periods) base_.joined[static_cast<std::size_t>(t - m_.warmup_periods)] = static_cast<double>(joining);
   }
 
   // Step 1: periodic triggers and last period's capacity-limited treatments act at the start of the
@@ -186,20 +259,35 @@ class Replication {
   }
 
   // Step 4, what concerns everyone: the capacity-limited interventions' choice of whom to treat at
-  // the start of the next period.
+  // the start of the next period, and the referrals that join then (floor of the cumulative expected
+  // referrals, exact: the sums are fixed point).
   void end_period(int) {
     for (std::uint32_t i : m_.interventions.limited) select_for_treatment(i);
+    if (m_.referrals_join) {
+      const ExactSum::int128 cumulative = referral_fixed();
+      const auto whole = static_cast<std::uint64_t>(cumulative >> 32);
+      referral_joiners_ = whole - referral_whole_;
+      referral_whole_ = whole;
+    }
   }
 
   ReplicationResult result() const {
     Tally total(m_);
     for (const Tally& tl : locals_) total.merge(tl);
-    return replication_result(m_, total, channels_);
+    return replication_result(m_, total, channels_, base_);
   }
 
  private:
+  // The cumulative expected referrals of the replication so far, in ExactSum's fixed point.
+  ExactSum::int128 referral_fixed() const {
+    ExactSum::int128 sum = referral_carry_;
+    for (const Tally& tl : locals_) sum += tl.referrals.fixed;
+    return sum;
+  }
+
   // The period's queue of channel k from its exact demand: contacts per interval and per segment,
-  // reduced over the threads' tallies (and cleared for the next period).
+  // reduced over the threads' tallies (and cleared for the next period). Only the reported periods
+  // are recorded; a warm-up's queue carries into period 0 all the same.
   void plan_channel(std::size_t k, int t) {
     const ChannelModel& ch = m_.channels[k];
     std::vector<std::int64_t> arrivals(ch.intervals, 0);
@@ -213,23 +301,30 @@ class Replication {
     }
     if (ch.unlimited) return;
     ChannelPeriods& cp = channels_[k];
-    const double agents = ch.agents_by_period[t];
-    cp.agents[t] = agents;
-    cp.agent_cost[t] = agents * ch.cost_per_agent_period;
-    cp.agent_cost_discounted += agents * ch.cost_per_agent_period * m_.discount[t];
-    double on_duty = 0.0;
-    for (int i = 0; i < ch.intervals; ++i) {
-      const int servers = ch.servers(t, i);
-      on_duty += servers * ch.interval_minutes;
-      cp.interval_arrivals[i] += static_cast<double>(arrivals[i]);
-      cp.interval_servers[i] += servers;
+    const bool reported = t >= m_.warmup_periods;
+    const auto p = static_cast<std::size_t>(t - m_.warmup_periods);
+    const double aht = ch.aht_at(t);
+    if (reported) {
+      const double agents = std::floor(ch.agents_at(t));
+      cp.agents[p] = agents;
+      cp.agent_cost[p] = agents * ch.cost_per_agent_period;
+      cp.agent_cost_discounted += agents * ch.cost_per_agent_period * m_.discount[static_cast<std::size_t>(t)];
+      double on_duty = 0.0;
+      for (int i = 0; i < ch.intervals; ++i) {
+        const int servers = ch.servers(t, i);
+        on_duty += servers * ch.interval_minutes;
+        cp.interval_arrivals[i] += static_cast<double>(arrivals[i]);
+        cp.interval_servers[i] += servers;
+      }
+      cp.on_duty_server_minutes[p] = on_duty;
     }
-    cp.on_duty_server_minutes[t] = on_duty;
     if (ch.backlog()) {
       backlogs_[k] = plan_backlog_period(ch, t, backlog_in_[k], arrivals);
       backlog_in_[k] = backlogs_[k].backlog_end();
-      cp.backlog[t] = backlog_in_[k];
-      cp.busy_server_minutes[t] = backlogs_[k].work_done() * ch.aht_minutes;
+      if (reported) {
+        cp.backlog[p] = backlog_in_[k];
+        cp.busy_server_minutes[p] = backlogs_[k].work_done() * aht;
+      }
       service_.backlog[k] = &backlogs_[k];
       return;
     }
@@ -252,19 +347,22 @@ class Replication {
                       ch.interval_minutes};
     }
     ErlangADay& day = days_[k];
-    day.solve(intervals, 1.0 / ch.aht_minutes, theta, ch.around_the_clock ? carried_[k] : StateDistribution{});
+    day.solve(intervals, 1.0 / aht, theta, ch.around_the_clock ? carried_[k] : StateDistribution{});
     if (ch.around_the_clock) carried_[k] = day.end_distribution();
-    double busy = 0.0;
-    for (int i = 0; i < ch.intervals; ++i) busy += day.mean_busy_servers(i) * ch.interval_minutes;
-    cp.busy_server_minutes[t] = busy;
+    if (reported) {
+      double busy = 0.0;
+      for (int i = 0; i < ch.intervals; ++i) busy += day.mean_busy_servers(i) * ch.interval_minutes;
+      cp.busy_server_minutes[p] = busy;
+    }
     service_.queue[k] = &day;
   }
 
   template <typename Fn>
   void for_customers(const Fn& fn) {
-    for_blocks(m_.customers, locals_, [&](std::uint32_t first, std::uint32_t last, Tally& tally) {
-      for (std::uint32_t id = first; id < last; ++id) fn(customers_[id], id, tally);
-    });
+    for_blocks(static_cast<std::uint32_t>(customers_.size()), locals_,
+               [&](std::uint32_t first, std::uint32_t last, Tally& tally) {
+                 for (std::uint32_t id = first; id < last; ++id) fn(customers_[id], id, tally);
+               });
   }
 
   // Capacity-limited intervention i: next period's treatments are the first `capacity` active
@@ -290,7 +388,9 @@ class Replication {
   const Model& m_;
   std::vector<Customer>& customers_;
   InterventionState& iv_state_;
+  PendingAnswers& pending_;
   const Kernel kernel_;
+  int tally_first_, tally_periods_;  // what the next thread-local tally covers (warm-up, then horizon)
   tbb::enumerable_thread_specific<Tally> locals_;
   std::vector<ChannelPeriods> channels_;
   std::vector<ErlangADay> days_;            // per queue channel, reused every period
@@ -299,6 +399,10 @@ class Replication {
   std::vector<double> backlog_in_;          // per backlog channel, the backlog carried into the period
   ServicePeriod service_;
   std::vector<PriorityKey> waitlist_;
+  BasePeriods base_;
+  ExactSum::int128 referral_carry_ = 0;  // the warm-up's referrals (its tallies are dropped)
+  std::uint64_t referral_whole_ = 0;     // floor of the cumulative expected referrals so far
+  std::uint64_t referral_joiners_ = 0;   // referrals joining at the start of the next period
 };
 
 }  // namespace
@@ -331,43 +435,52 @@ RunResult run_model(const Model& m, const RunInfo& info, const RunOptions& optio
   for (int p = 0; p < m.horizon_periods; ++p) result.period.push_back(p);
   result.nps_period = m.nps_periods;
 
+  // Customer state for the initial customers and every scheduled joiner (ids in order of joining);
+  // referrals that join grow it further.
   std::vector<Customer> customers;
+  InterventionState iv_state;
+  if (!m.interventions.empty()) iv_state = InterventionState(0, m.interventions);
+  PendingAnswers pending;
+  const bool backlog = has_backlog_channel(m);
   try {
+    const std::uint64_t planned = std::uint64_t{m.customers} + m.scheduled_joiners;
+    customers.reserve(planned);
     customers.resize(m.customers);
+    iv_state.reserve(planned);
+    if (backlog) pending.reserve(planned);
   } catch (const std::bad_alloc&) {
     throw InputError({{Severity::kError, info.scenario_file, "/population/customers",
-                       "cannot allocate the state of " + std::to_string(m.customers) +
-                           " customers; reduce population.customers (or --customers)"}});
+                       "cannot allocate the state of " + std::to_string(m.customers + m.scheduled_joiners) +
+                           " customers (initial and scheduled joiners); reduce population.customers (or "
+                           "--customers) or the acquisition"}});
   }
 
-  const int horizon = m.horizon_periods;
-  const double total_periods = static_cast<double>(std::max(rep_count, 1)) * horizon;
+  const int periods = m.periods();
+  const double total_periods = static_cast<double>(std::max(rep_count, 1)) * periods;
   tbb::task_arena arena(threads);
-  InterventionState iv_state;
-  if (!m.interventions.empty()) iv_state = InterventionState(m.customers, m.interventions);
-  PendingAnswers pending;
-  if (has_backlog_channel(m)) pending = PendingAnswers(m.customers);
 
   for (int rep = first_rep; rep < first_rep + rep_count; ++rep) {
     Replication replication(m, rep, customers, iv_state, pending);
-    int stopped_at = -1;  // the period a cancel request stopped this replication before
+    int stopped_at = -1;  // the run period index a cancel request stopped this replication before
     arena.execute([&] {
       replication.initialize();
-      for (int t = 0; t < horizon; ++t) {
+      for (int t = 0; t < periods; ++t) {
         if (options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed)) {
           stopped_at = t;
           break;
         }
+        if (t == m.warmup_periods) replication.begin_horizon();
+        replication.admit(t);
         replication.start_period(t);
         replication.demand(t);
         replication.serve(t);
         replication.end_period(t);
         if (options.progress) {
-          options.progress(((rep - first_rep) * static_cast<double>(horizon) + t + 1) / total_periods);
+          options.progress(((rep - first_rep) * static_cast<double>(periods) + t + 1) / total_periods);
         }
       }
     });
-    if (stopped_at >= 0) throw Interrupted(rep, stopped_at, rep - first_rep);
+    if (stopped_at >= 0) throw Interrupted(rep, stopped_at - m.warmup_periods, rep - first_rep);
     result.replications.push_back(replication.result());
     if (options.on_replication) options.on_replication(rep, result.replications.back());
   }

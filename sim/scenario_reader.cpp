@@ -146,19 +146,29 @@ bool read_schedule(const nlohmann::json& v, const std::string& pointer, Schedule
       }
       if (read_value(value, child(pp, key), r.value, context)) out.ranges.push_back(r);
     }
-    // Ranges must not overlap, so the key order (alphabetical in JSON) never matters.
+    // Sorted by FROM, so the key order (alphabetical in JSON) never matters; where ranges overlap
+    // the earlier-starting one wins, and the loader warns.
     std::sort(out.ranges.begin(), out.ranges.end(),
               [](const Schedule::Range& a, const Schedule::Range& b) { return a.from < b.from; });
-    for (std::size_t i = 1; i < out.ranges.size(); ++i) {
-      const auto& a = out.ranges[i - 1];
-      const auto& b = out.ranges[i];
-      if (b.from < a.until) {
-        context.sink.error(
-            pp, fmt::format("period ranges \"{}-{}\" and \"{}-{}\" overlap; each period may be listed once", a.from,
-                            a.until, b.from, b.until));
-      }
+    for (const Schedule::Range& r : out.ranges) {
+      context.schedule_ranges.emplace_back(pp + "/" + std::to_string(r.from) + "-" + std::to_string(r.until), r);
     }
   }
+  return true;
+}
+
+bool read_acquisition(const nlohmann::json& v, const std::string& pointer, Acquisition& out, ReadContext& context) {
+  if (!v.is_object() || (!v.contains("per_period") && !v.contains("segments") && !v.contains("entry"))) {
+    return read_schedule(v, pointer, out.per_period, context);  // an amount: a number or a schedule
+  }
+  if (v.contains("default") || v.contains("weekly") || v.contains("periods")) {
+    context.sink.error(pointer,
+                       "give the amount either as \"per_period\" or as a schedule {\"default\", \"weekly\", "
+                       "\"periods\"} directly, not both (an amount alone is short for {\"per_period\": amount})");
+  }
+  if (const nlohmann::json* a = member(v, "per_period")) read_schedule(*a, child(pointer, "per_period"), out.per_period, context);
+  if (const nlohmann::json* g = member(v, "segments")) read_value(*g, child(pointer, "segments"), out.segments, context);
+  if (const nlohmann::json* e = member(v, "entry")) read_entry(*e, child(pointer, "entry"), out.entry, context);
   return true;
 }
 
@@ -208,6 +218,13 @@ void write_value(nlohmann::json& out, const Schedule& value) {
     nlohmann::json& periods = out["periods"];
     for (const Schedule::Range& r : value.ranges) periods[fmt::format("{}-{}", r.from, r.until)] = r.value;
   }
+}
+
+void write_value(nlohmann::json& out, const Acquisition& value) {
+  out = nlohmann::json::object();
+  write_value(out["per_period"], value.per_period);
+  if (!value.segments.empty()) write_value(out["segments"], value.segments);
+  if (!value.entry.empty()) write_value(out["entry"], value.entry);
 }
 
 void write_value(nlohmann::json& out, const FailureMultiplier& value) {

@@ -19,6 +19,8 @@ namespace cxsim {
 
 struct ReadContext {
   DiagnosticSink& sink;
+  // Every schedule range read, with its pointer, for the loader's checks against the horizon.
+  std::vector<std::pair<std::string, Schedule::Range>> schedule_ranges;
 };
 
 // obj[key] when obj is an object that has it, else nullptr.
@@ -74,6 +76,7 @@ void write_value(nlohmann::json& out, const std::vector<int>& value);
 void write_value(nlohmann::json& out, const std::vector<std::string>& value);
 void write_value(nlohmann::json& out, const Schedule& value);
 void write_value(nlohmann::json& out, const FailureMultiplier& value);
+void write_value(nlohmann::json& out, const Acquisition& value);
 
 // Hand-written readers ("x-cxsim-read" in the schema).
 // seed: any integer in [0, 2^64 - 1] (the schema cannot bound it: valijson reads integers above
@@ -85,6 +88,8 @@ bool read_entry(const nlohmann::json& v, const std::string& pointer, WeightedIds
 bool read_staffing(const nlohmann::json& v, const std::string& pointer, Schedule& out, ReadContext& context);
 // A schedule: a number or {"default", "weekly", "periods"}.
 bool read_schedule(const nlohmann::json& v, const std::string& pointer, Schedule& out, ReadContext& context);
+// population.acquisition: an amount (a number or a schedule) or {"per_period", "segments", "entry"}.
+bool read_acquisition(const nlohmann::json& v, const std::string& pointer, Acquisition& out, ReadContext& context);
 // An effect's failure_multiplier: a number or an object of touchpoint ids to multipliers.
 bool read_failure_multiplier(const nlohmann::json& v, const std::string& pointer, FailureMultiplier& out,
                              ReadContext& context);

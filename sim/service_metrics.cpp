@@ -30,8 +30,8 @@ void service_metrics(const Model& m, const Tally& t, const std::vector<ChannelPe
     contacts += ct.contacts;
     if (ch.unlimited) continue;
     staffed_handled += ct.handled;
-    aht_weighted += ch.aht_minutes * count(ct.handled);
     for (int p = 0; p < horizon; ++p) {
+      aht_weighted += ch.aht_at(t.first + p) * count(ct.handled_by_period[static_cast<std::size_t>(p)]);
       busy += cs[k].busy_server_minutes[p];
       on_duty += cs[k].on_duty_server_minutes[p];
     }

@@ -3,30 +3,35 @@
 
 namespace cxsim {
 
-Tally::Tally(const Model& m)
-    : starts(static_cast<std::size_t>(m.horizon_periods) * m.segments.size(), 0),
+Tally::Tally(const Model& m) : Tally(m, m.warmup_periods, m.horizon_periods) {}
+
+Tally::Tally(const Model& m, int first_period, int periods)
+    : first(first_period),
+      starts(static_cast<std::size_t>(periods) * m.segments.size() * 2, 0),
       visits(m.touchpoints.size(), 0),
       failures(m.touchpoints.size(), 0),
       exits(m.touchpoints.size(), 0),
       channels(m.channels.size()),
       interventions(m.interventions.items.size()),
-      active_end(m.horizon_periods, 0),
-      open_issues_end(m.horizon_periods, 0),
-      touchpoint_revenue_by_period(m.horizon_periods),
-      nps_sum(m.horizon_periods) {
+      active_end(static_cast<std::size_t>(periods), 0),
+      cohort_active_end(static_cast<std::size_t>(periods), 0),
+      open_issues_end(static_cast<std::size_t>(periods), 0),
+      touchpoint_revenue_by_period(static_cast<std::size_t>(periods)),
+      nps_sum(static_cast<std::size_t>(periods)) {
+  const auto n = static_cast<std::size_t>(periods);
   for (std::size_t k = 0; k < channels.size(); ++k) {
     ChannelTally& c = channels[k];
-    c.contacts_by_period.assign(m.horizon_periods, 0);
-    c.abandoned_by_period.assign(m.horizon_periods, 0);
-    c.handled_by_period.assign(m.horizon_periods, 0);
-    c.within_target_by_period.assign(m.horizon_periods, 0);
-    c.wait_by_period.assign(m.horizon_periods, ExactSum{});
+    c.contacts_by_period.assign(n, 0);
+    c.abandoned_by_period.assign(n, 0);
+    c.handled_by_period.assign(n, 0);
+    c.within_target_by_period.assign(n, 0);
+    c.wait_by_period.assign(n, ExactSum{});
     c.period_interval_contacts.assign(m.channels[k].intervals, 0);
     c.period_segment_contacts.assign(m.segments.size(), 0);
   }
   for (InterventionTally& it : interventions) {
-    it.uses_by_period.assign(m.horizon_periods, 0);
-    it.waitlisted_by_period.assign(m.horizon_periods, 0);
+    it.uses_by_period.assign(n, 0);
+    it.waitlisted_by_period.assign(n, 0);
   }
 }
 
@@ -38,14 +43,17 @@ static void add_all(std::vector<T>& into, const std::vector<T>& from) {
 void Tally::merge(const Tally& o) {
   add_all(starts, o.starts);
   touchpoint_revenue += o.touchpoint_revenue;
+  touchpoint_revenue_cohort += o.touchpoint_revenue_cohort;
+  terminal_value += o.terminal_value;
+  terminal_value_cohort += o.terminal_value_cohort;
   touchpoint_cost += o.touchpoint_cost;
   contact_cost += o.contact_cost;
   referrals += o.referrals;
   survey_responses += o.survey_responses;
   survey_promoters += o.survey_promoters;
   survey_detractors += o.survey_detractors;
-  hazard_churns += o.hazard_churns;
-  exit_churns += o.exit_churns;
+  cohort_hazard_churns += o.cohort_hazard_churns;
+  cohort_exit_churns += o.cohort_exit_churns;
   add_all(visits, o.visits);
   add_all(failures, o.failures);
   add_all(exits, o.exits);
@@ -85,6 +93,7 @@ void Tally::merge(const Tally& o) {
     add_all(a.waitlisted_by_period, b.waitlisted_by_period);
   }
   add_all(active_end, o.active_end);
+  add_all(cohort_active_end, o.cohort_active_end);
   add_all(open_issues_end, o.open_issues_end);
   add_all(touchpoint_revenue_by_period, o.touchpoint_revenue_by_period);
   add_all(nps_sum, o.nps_sum);

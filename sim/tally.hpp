@@ -61,18 +61,34 @@ struct InterventionTally {
   std::vector<PriorityKey> waitlist;
 };
 
-// Everything one replication accumulates. Integers and ExactSums only: merge is exact.
+// Everything one replication accumulates over `periods` consecutive periods of the run, from run
+// period index `first` (the measured horizon, or the warm-up, whose tallies are discarded). Integers
+// and ExactSums only: merge is exact. "Cohort" is the measured base: the customers active at the
+// start of period 0 (MODEL.md "A customer base over time"); joiners of the horizon are the others.
 struct Tally {
+  // The measured horizon: run period indices warmup .. warmup + horizon - 1.
   explicit Tally(const Model& m);
+  Tally(const Model& m, int first, int periods);
   void merge(const Tally& other);
 
-  // Subscription revenue is counted, not summed: starts[t * segments + g] customers of segment g
-  // started period t active. Touchpoint revenue and costs are summed (discounted).
+  int first = 0;  // run period index of the tally's period 0
+  // Position of run period index t in the per-period vectors.
+  std::size_t at(int t) const { return static_cast<std::size_t>(t - first); }
+
+  // Subscription revenue is counted, not summed: starts[(p * segments + g) * 2 + cohort] customers of
+  // segment g (of the cohort, or not) started period p active. Touchpoint revenue and costs are
+  // summed (discounted), touchpoint revenue for everyone and for the cohort.
   std::vector<std::int64_t> starts;
-  ExactSum touchpoint_revenue, touchpoint_cost, contact_cost, referrals;
+  std::size_t start_index(int t, std::size_t segments, std::size_t g, bool cohort) const {
+    return ((at(t) * segments + g) << 1) | static_cast<std::size_t>(cohort);
+  }
+  ExactSum touchpoint_revenue, touchpoint_revenue_cohort, touchpoint_cost, contact_cost, referrals;
+  // Terminal value (MODEL.md "Value beyond the horizon") of everyone, and of the cohort, active at the
+  // horizon: gross margin x revenue_per_period x d^T / (1 - d (1 - p_T)).
+  ExactSum terminal_value, terminal_value_cohort;
   std::int64_t survey_responses = 0, survey_promoters = 0, survey_detractors = 0;
-  std::int64_t hazard_churns = 0, exit_churns = 0;
-  std::vector<std::int64_t> visits, failures, exits;  // per touchpoint
+  std::int64_t cohort_hazard_churns = 0, cohort_exit_churns = 0;  // churns of the cohort
+  std::vector<std::int64_t> visits, failures, exits;  // per touchpoint, everyone
 
   // Service, over all channels.
   std::int64_t satisfied = 0, ces_sum = 0;  // per contact (CSAT 4-5; CES score)
@@ -81,8 +97,8 @@ struct Tally {
   std::vector<ChannelTally> channels;
   std::vector<InterventionTally> interventions;
 
-  // Per period.
-  std::vector<std::int64_t> active_end, open_issues_end;
+  // Per period (everyone; cohort_active_end: the cohort).
+  std::vector<std::int64_t> active_end, cohort_active_end, open_issues_end;
   std::vector<ExactSum> touchpoint_revenue_by_period;  // undiscounted
   std::vector<ExactSum> nps_sum;                       // sum of P(promoter|s) - P(detractor|s), when due
 };

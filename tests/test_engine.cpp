@@ -114,7 +114,7 @@ TEST(Kernel, SelfResolveClearsIssue) {
   kernel.init(k.c, 0);
   kernel.step(k.c, 0, 0, tally);
   ASSERT_TRUE(k.c.has_issue());
-  k.model.touchpoints[1].failure = 0.0;
+  k.model.touchpoints[1].failure_at = PeriodTable{};  // failure 0 from now on
   kernel.step(k.c, 0, 1, tally);
   EXPECT_FALSE(k.c.has_issue());
 }

@@ -292,8 +292,9 @@ TEST(HtmlReport, ComparisonChartsAndRanking) {
   EXPECT_EQ(chart(charts, "objective_forest")["spec"]["layer"][1]["encoding"]["y"]["sort"], Json(ranked));
   // Key metrics: one panel per key metric present.
   const Json& panels = chart(charts, "key_metrics_forest")["spec"]["concat"];
-  // The console's key metrics with every money line and the service level: 13 (no margin yet).
-  EXPECT_EQ(panels.size(), 13u);
+  // The console's key metrics (report_document.cpp comparison_key_metrics), all present: 15.
+  EXPECT_EQ(panels.size(), cxsim::comparison_key_metrics().size());
+  EXPECT_EQ(panels.size(), 15u);
   // Variants equal to the baseline differ by exactly 0: points on the zero rule, no "*".
   for (const auto& row : panels[0]["data"]["values"]) {
     if (row["variant"] == "empty_patch" || row["variant"] == "same_values") {

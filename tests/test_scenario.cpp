@@ -79,6 +79,10 @@ TEST(ScenarioLoad, MinimalScenarioGetsEveryModelDefault) {
   EXPECT_EQ(s.population.customers, 10);
   EXPECT_EQ(s.economics.currency, "USD");
   EXPECT_EQ(s.economics.annual_discount_rate, 0.08);
+  EXPECT_EQ(s.economics.gross_margin, 1.0);
+  EXPECT_EQ(s.warmup_periods, 0);
+  EXPECT_FALSE(s.population.acquisition.has_value());
+  EXPECT_FALSE(s.population.referrals_join);
 
   ASSERT_EQ(s.segments.size(), 1u);
   const auto& g = s.segments[0];
@@ -86,13 +90,14 @@ TEST(ScenarioLoad, MinimalScenarioGetsEveryModelDefault) {
   EXPECT_EQ(g.share, 1.0);
   EXPECT_EQ(g.initial_sentiment.mean, 0.0);
   EXPECT_EQ(g.initial_sentiment.sd, 0.0);
-  EXPECT_EQ(g.revenue_per_period, 0.0);
+  EXPECT_TRUE(g.revenue_per_period.constant());
+  EXPECT_EQ(g.revenue_per_period.at(0), 0.0);
   EXPECT_EQ(g.memory, 0.15);
   EXPECT_EQ(g.negativity_bias, 2.0);
   EXPECT_EQ(g.bad_threshold, -0.2);
   EXPECT_EQ(g.bad_decay, 0.99);
   EXPECT_EQ(g.effort_decay, 0.9);
-  EXPECT_EQ(g.contact_propensity, 0.5);
+  EXPECT_EQ(g.contact_propensity.at(0), 0.5);
   EXPECT_EQ(g.patience_minutes, 15.0);
   EXPECT_EQ(g.self_resolve, 0.0);
   EXPECT_EQ(g.referral_rate, 0.0);
@@ -113,7 +118,8 @@ TEST(ScenarioLoad, MinimalScenarioGetsEveryModelDefault) {
   EXPECT_FALSE(home.exit);
   EXPECT_EQ(home.quality.mean, 0.0);
   EXPECT_EQ(home.quality.sd, 0.0);
-  EXPECT_EQ(home.failure, 0.0);
+  EXPECT_TRUE(home.failure.constant());
+  EXPECT_EQ(home.failure.at(0), 0.0);
   EXPECT_EQ(home.failure_quality, -0.5);
   EXPECT_EQ(home.effort, 0.0);
   EXPECT_EQ(home.salience, 1.0);
@@ -143,7 +149,7 @@ TEST(ScenarioLoad, ChannelAndInterventionDefaults) {
   ASSERT_EQ(s.service.channels.size(), 1u);
   const auto& c = s.service.channels[0];
   EXPECT_FALSE(c.agents.has_value());  // unlimited
-  EXPECT_EQ(c.aht_minutes, 10.0);
+  EXPECT_EQ(c.aht_minutes.at(0), 10.0);
   EXPECT_EQ(c.hours_per_period, 8.0);
   EXPECT_EQ(c.fcr, 1.0);
   EXPECT_EQ(c.quality.mean, 0.0);
@@ -158,6 +164,8 @@ TEST(ScenarioLoad, ChannelAndInterventionDefaults) {
   EXPECT_FALSE(iv.capacity_per_period.has_value());
   EXPECT_EQ(iv.cost_per_use, 0.0);
   EXPECT_EQ(iv.salience, 1.0);
+  EXPECT_EQ(iv.cooldown_periods, 0);
+  EXPECT_FALSE(iv.once_per_customer);
   EXPECT_EQ(iv.effect.duration, 1);
   EXPECT_EQ(iv.effect.sentiment_boost, 0.1);
   EXPECT_FALSE(iv.effect.failure_multiplier.has_value());
@@ -180,7 +188,7 @@ TEST(ScenarioLoad, ModelExampleLoads) {
   std::vector<std::string> ids;
   for (const auto& t : s.journey.touchpoints) ids.push_back(t.id);
   EXPECT_EQ(ids, (std::vector<std::string>{"billing", "cancelled", "onboarding", "usage"}));
-  EXPECT_EQ(s.journey.touchpoints[0].failure, 0.12);
+  EXPECT_EQ(s.journey.touchpoints[0].failure.at(0), 0.12);
   ASSERT_EQ(s.service.channels.size(), 2u);
   const auto& phone = s.service.channels[0];
   EXPECT_EQ(phone.id, "phone");
@@ -305,8 +313,21 @@ TEST(ScenarioStaffing, InvalidFormsAreReported) {
                         "FROM must be less than UNTIL"));
   EXPECT_TRUE(has_error(diagnostics_of(channel({{"default", 1}, {"periods", {{"a-5", 1}}}})), p + "/periods/a-5",
                         "FROM-UNTIL"));
-  EXPECT_TRUE(has_error(diagnostics_of(channel({{"default", 1}, {"periods", {{"0-10", 1}, {"5-20", 2}}}})),
-                        p + "/periods", "overlap"));
+  // Overlapping ranges, or one that starts after the horizon, are warnings: the schedule still has a
+  // meaning (the earlier-starting range wins), perhaps not the one intended.
+  std::vector<Diagnostic> warnings;
+  const Scenario overlapping =
+      parse(channel({{"default", 1}, {"periods", {{"0-10", 1}, {"5-20", 2}, {"400-500", 3}}}}), &warnings);
+  ASSERT_EQ(warnings.size(), 2u) << dump(warnings);
+  EXPECT_EQ(warnings[0].pointer, p + "/periods");
+  EXPECT_NE(warnings[0].message.find("overlap: in periods 5 to 9 the one starting earlier (\"0-10\") applies"),
+            std::string::npos)
+      << warnings[0].message;
+  EXPECT_EQ(warnings[1].pointer, p + "/periods/400-500");
+  EXPECT_NE(warnings[1].message.find("at or after the horizon (365 periods): it never applies"), std::string::npos)
+      << warnings[1].message;
+  EXPECT_EQ(overlapping.service.channels[0].agents->at(7), 1);
+  EXPECT_EQ(overlapping.service.channels[0].agents->at(12), 2);
   EXPECT_TRUE(has_error(diagnostics_of(channel({{"periods", {{"0-10", 1}}}})), p + "/default"));
   EXPECT_TRUE(has_error(diagnostics_of(channel({{"defualt", 1}})), p + "/defualt", "did you mean \"default\"?"));
 }

@@ -146,7 +146,8 @@ TEST(Schema, ShippedScenariosAreValidAndReferenceTheSchema) {
     ++checked;
   }
   EXPECT_GE(checked, 2u);
-  for (const char* file : {"/tests/data/model_example.json", "/tests/data/all_keys.json"}) {
+  for (const char* file :
+       {"/tests/data/model_example.json", "/tests/data/all_keys.json", "/tests/data/all_keys_forms.json"}) {
     SCOPED_TRACE(file);
     EXPECT_EQ(dump(schema_errors(cxsim::SchemaKind::kScenario, json::parse(read(kSource + file)))), "");
     EXPECT_NO_THROW(cxsim::load_scenario(kSource + file));
@@ -257,11 +258,13 @@ TEST(Schema, EveryKeyIsReadAndWrittenBack) {
   EXPECT_GE(leaves, 80u);
 }
 
-// The file that uses every key uses every key of the schema.
+// The files that use every key (all_keys.json, and all_keys_forms.json for the second form of a
+// key that cannot sit beside the first) use every key of the schema.
 TEST(Schema, AllKeysFixtureCoversEverySchemaKey) {
-  const json doc = json::parse(read(kSource + "/tests/data/all_keys.json"));
   std::vector<std::string> pointers;
-  collect_pointers(doc, "", pointers);
+  for (const char* file : {"/tests/data/all_keys.json", "/tests/data/all_keys_forms.json"}) {
+    collect_pointers(json::parse(read(kSource + file)), "", pointers);
+  }
   const json root = schema_json(cxsim::SchemaKind::kScenario);
   std::vector<std::pair<std::string, json>> properties;
   collect_properties(root, root, "", properties);
@@ -272,7 +275,7 @@ TEST(Schema, AllKeysFixtureCoversEverySchemaKey) {
         std::regex_replace(std::regex_replace(where, std::regex("\\$"), "\\$"), std::regex("\\*"), "[^/]+"));
     bool found = false;
     for (const auto& p : pointers) found = found || std::regex_match(p, pattern);
-    EXPECT_TRUE(found) << "tests/data/all_keys.json does not use " << where;
+    EXPECT_TRUE(found) << "tests/data/all_keys.json and all_keys_forms.json do not use " << where;
   }
 }
 

@@ -25,10 +25,22 @@ struct Schedule {
   };
   double default_value = 0.0;
   std::vector<double> weekly;  // empty or exactly 7 values
-  std::vector<Range> ranges;   // sorted by `from`, not overlapping
+  std::vector<Range> ranges;   // sorted by `from`; where ranges overlap, the earlier-starting wins
+
+  Schedule() = default;
+  Schedule(double constant) : default_value(constant) {}  // NOLINT: a number is a constant schedule
 
   // The value in period t (any integer: warm-up periods are negative).
   double at(int period) const;
+  bool constant() const { return weekly.empty() && ranges.empty(); }
+};
+
+// New customers joining during the run (MODEL.md "A customer base over time"):
+// population.acquisition.
+struct Acquisition {
+  Schedule per_period;   // customers joining per period
+  WeightedIds segments;  // segment id -> share of joiners; empty: the segments' shares
+  WeightedIds entry;     // where joiners start; empty: their segment's entry, else the journey's
 };
 
 // An intervention's failure_multiplier: a number (on the triggering visit) or an object of
