@@ -42,6 +42,7 @@ const std::vector<std::string>& summary_order() {
                                                  "survey_nps",
                                                  "retention",
                                                  "churned",
+                                                 "customers_start",
                                                  "customers_end",
                                                  "joined",
                                                  "clv",

@@ -385,7 +385,7 @@ double Kernel::churn_probability(const Customer& c, double hazard_multiplier) co
 void Kernel::end_period(Customer& c, std::uint32_t id, int t, Tally& tally) const {
   if (!c.active()) return;
   const SegmentModel& g = m_.segments[c.segment];
-  if (g.referral_rate > 0.0) tally.referrals.add(g.referral_rate * promoter_(c.sentiment));
+  if (g.referral_rate > 0.0) tally.referrals_by_period[tally.at(t)].add(g.referral_rate * promoter_(c.sentiment));
 
   const InterventionIndex& ix = m_.interventions;
   if (!ix.empty()) {

@@ -60,6 +60,7 @@ ReplicationResult replication_result(const Model& m, const Tally& t, const std::
   metrics["churned"] = 1.0 - ratio(cohort_end, n);
   metrics["exit_churned"] = ratio(static_cast<double>(t.cohort_exit_churns), n);
   metrics["hazard_churned"] = ratio(static_cast<double>(t.cohort_hazard_churns), n);
+  metrics["customers_start"] = n;
   metrics["customers_end"] = active_end;
   double joined = 0.0, joined_weight = 0.0;  // joiners, and joiners weighted by d^t of their period
   for (int p = 0; p < horizon; ++p) {
@@ -84,8 +85,10 @@ ReplicationResult replication_result(const Model& m, const Tally& t, const std::
   metrics["touchpoint_cost"] = t.touchpoint_cost.value();
   const double costs = service_cost + intervention_cost + t.touchpoint_cost.value();
   metrics["net_value"] = revenue - costs;
-  metrics["referrals"] = t.referrals.value();
-  metrics["referral_value"] = ratio(t.referrals.value() * cohort_revenue, n);
+  ExactSum referrals;
+  for (const ExactSum& x : t.referrals_by_period) referrals += x;
+  metrics["referrals"] = referrals.value();
+  metrics["referral_value"] = ratio(referrals.value() * cohort_revenue, n);
 
   // Beyond the horizon (MODEL.md "Value beyond the horizon"): margin, and the terminal value of the
   // customers active at the horizon; not defined without discounting (the loader warns).
@@ -115,6 +118,9 @@ ReplicationResult replication_result(const Model& m, const Tally& t, const std::
   }
   series["active"] = std::move(active);
   series["joined"] = base.joined;
+  std::vector<double> referred(horizon);
+  for (int p = 0; p < horizon; ++p) referred[p] = t.referrals_by_period[static_cast<std::size_t>(p)].value();
+  series["referrals"] = std::move(referred);
   series["retention"] = std::move(retention);
   series["revenue"] = std::move(rev);
   series["open_issues"] = std::move(issues);

@@ -105,6 +105,7 @@ Unit unit_of(const std::string& name) {
                                                     {"ces", Unit::kScale7},
                                                     {"tickets_per_period", Unit::kCountPerPeriod},
                                                     {"customers_end", Unit::kCount},
+                                                    {"customers_start", Unit::kCount},
                                                     {"joined", Unit::kCount},
                                                     {"customers", Unit::kCount},
                                                     {"referrals", Unit::kCount},

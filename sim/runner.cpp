@@ -27,8 +27,9 @@
 namespace cxsim {
 
 Interrupted::Interrupted(int replication, int period, int replications_done)
-    : std::runtime_error("interrupted in replication " + std::to_string(replication + 1) + " before period " +
-                         std::to_string(period)),
+    : std::runtime_error("interrupted in replication " + std::to_string(replication + 1) +
+                         (period < 0 ? " in its warm-up (" + std::to_string(-period) + " periods before period 0)"
+                                     : " before period " + std::to_string(period))),
       replication_(replication),
       period_(period),
       replications_done_(replications_done) {}
@@ -185,7 +186,6 @@ class Replication {
     std::int64_t cohort = 0;
     for (const Tally& tl : locals_) cohort += tl.active_end[static_cast<std::size_t>(m_.warmup_periods - 1)];
     base_.cohort = static_cast<double>(cohort);
-    referral_carry_ = referral_fixed();
     for_customers([](Customer& c, std::uint32_t, Tally&) {
       if (c.active()) c.flags |= Customer::kCohort;
     });
@@ -261,11 +261,11 @@ class Replication {
   // Step 4, what concerns everyone: the capacity-limited interventions' choice of whom to treat at
   // the start of the next period, and the referrals that join then (floor of the cumulative expected
   // referrals, exact: the sums are fixed point).
-  void end_period(int) {
+  void end_period(int t) {
     for (std::uint32_t i : m_.interventions.limited) select_for_treatment(i);
     if (m_.referrals_join) {
-      const ExactSum::int128 cumulative = referral_fixed();
-      const auto whole = static_cast<std::uint64_t>(cumulative >> 32);
+      for (const Tally& tl : locals_) referrals_ += tl.referrals_by_period[tl.at(t)];
+      const auto whole = static_cast<std::uint64_t>(referrals_.fixed >> 32);
       referral_joiners_ = whole - referral_whole_;
       referral_whole_ = whole;
     }
@@ -278,13 +278,6 @@ class Replication {
   }
 
  private:
-  // The cumulative expected referrals of the replication so far, in ExactSum's fixed point.
-  ExactSum::int128 referral_fixed() const {
-    ExactSum::int128 sum = referral_carry_;
-    for (const Tally& tl : locals_) sum += tl.referrals.fixed;
-    return sum;
-  }
-
   // The period's queue of channel k from its exact demand: contacts per interval and per segment,
   // reduced over the threads' tallies (and cleared for the next period). Only the reported periods
   // are recorded; a warm-up's queue carries into period 0 all the same.
@@ -400,8 +393,8 @@ class Replication {
   ServicePeriod service_;
   std::vector<PriorityKey> waitlist_;
   BasePeriods base_;
-  ExactSum::int128 referral_carry_ = 0;  // the warm-up's referrals (its tallies are dropped)
-  std::uint64_t referral_whole_ = 0;     // floor of the cumulative expected referrals so far
+  ExactSum referrals_;                   // the cumulative expected referrals, warm-up included
+  std::uint64_t referral_whole_ = 0;     // its floor
   std::uint64_t referral_joiners_ = 0;   // referrals joining at the start of the next period
 };
 

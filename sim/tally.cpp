@@ -17,7 +17,8 @@ Tally::Tally(const Model& m, int first_period, int periods)
       cohort_active_end(static_cast<std::size_t>(periods), 0),
       open_issues_end(static_cast<std::size_t>(periods), 0),
       touchpoint_revenue_by_period(static_cast<std::size_t>(periods)),
-      nps_sum(static_cast<std::size_t>(periods)) {
+      nps_sum(static_cast<std::size_t>(periods)),
+      referrals_by_period(static_cast<std::size_t>(periods)) {
   const auto n = static_cast<std::size_t>(periods);
   for (std::size_t k = 0; k < channels.size(); ++k) {
     ChannelTally& c = channels[k];
@@ -48,7 +49,6 @@ void Tally::merge(const Tally& o) {
   terminal_value_cohort += o.terminal_value_cohort;
   touchpoint_cost += o.touchpoint_cost;
   contact_cost += o.contact_cost;
-  referrals += o.referrals;
   survey_responses += o.survey_responses;
   survey_promoters += o.survey_promoters;
   survey_detractors += o.survey_detractors;
@@ -97,6 +97,7 @@ void Tally::merge(const Tally& o) {
   add_all(open_issues_end, o.open_issues_end);
   add_all(touchpoint_revenue_by_period, o.touchpoint_revenue_by_period);
   add_all(nps_sum, o.nps_sum);
+  add_all(referrals_by_period, o.referrals_by_period);
 }
 
 }  // namespace cxsim

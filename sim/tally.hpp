@@ -82,7 +82,7 @@ struct Tally {
   std::size_t start_index(int t, std::size_t segments, std::size_t g, bool cohort) const {
     return ((at(t) * segments + g) << 1) | static_cast<std::size_t>(cohort);
   }
-  ExactSum touchpoint_revenue, touchpoint_revenue_cohort, touchpoint_cost, contact_cost, referrals;
+  ExactSum touchpoint_revenue, touchpoint_revenue_cohort, touchpoint_cost, contact_cost;
   // Terminal value (MODEL.md "Value beyond the horizon") of everyone, and of the cohort, active at the
   // horizon: gross margin x revenue_per_period x d^T / (1 - d (1 - p_T)).
   ExactSum terminal_value, terminal_value_cohort;
@@ -101,6 +101,7 @@ struct Tally {
   std::vector<std::int64_t> active_end, cohort_active_end, open_issues_end;
   std::vector<ExactSum> touchpoint_revenue_by_period;  // undiscounted
   std::vector<ExactSum> nps_sum;                       // sum of P(promoter|s) - P(detractor|s), when due
+  std::vector<ExactSum> referrals_by_period;           // expected referrals (referral_rate x P(promoter))
 };
 
 }  // namespace cxsim

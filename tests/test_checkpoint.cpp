@@ -24,8 +24,8 @@ namespace fs = std::filesystem;
 namespace {
 
 const char* kScenario = R"({"name": "checkpoint", "seed": 7, "horizon_periods": 40, "replications": 5,
-  "population": {"customers": 3001},
-  "segments": {"a": {"share": 1, "initial_sentiment": {"mean": 0.5, "sd": 0.3}, "revenue_per_period": 2,
+  "population": {"customers": 3001, "acquisition": 7.5, "referrals_join": true}, "warmup_periods": 10,
+  "segments": {"a": {"share": 1, "initial_sentiment": {"mean": 0.5, "sd": 0.3}, "revenue_per_period": 2, "referral_rate": 0.002,
                      "hazard": {"base": 0.002, "frailty_variance": 0.5}, "self_resolve": 0.05}},
   "journey": {"entry": "use", "touchpoints": {
     "use": {"quality": {"mean": 0.6, "sd": 0.2}, "failure": 0.05, "survey_rate": 0.02, "next": {"use": 9, "bill": 1}},
@@ -242,7 +242,7 @@ TEST(Checkpoint, ResumedRunIsByteIdenticalToUninterrupted) {
         ADD_FAILURE() << "not interrupted";
       } catch (const cxsim::Interrupted& e) {
         EXPECT_EQ(e.replication(), k);
-        EXPECT_EQ(e.period(), 0);
+        EXPECT_EQ(e.period(), -f.scenario.warmup_periods);  // before the first warm-up period
         EXPECT_EQ(e.replications_done(), k);
       }
     } else {
@@ -274,14 +274,15 @@ TEST(Checkpoint, CancelMidReplicationKeepsCompletedOnly) {
   o.cancel = &cancel;
   int periods = 0;
   o.progress = [&](double) {
-    if (++periods == f.scenario.horizon_periods * 2 + 17) cancel.store(true);
+    // Progress counts every period run, the warm-up's included.
+    if (++periods == (f.scenario.warmup_periods + f.scenario.horizon_periods) * 2 + 17) cancel.store(true);
   };
   try {
     cxsim::run_with_checkpoint(f.scenario, o, nullptr, path);
     FAIL() << "not interrupted";
   } catch (const cxsim::Interrupted& e) {
     EXPECT_EQ(e.replication(), 2);
-    EXPECT_EQ(e.period(), 17);
+    EXPECT_EQ(e.period(), 17 - f.scenario.warmup_periods);
   }
   const cxsim::Checkpoint cp = cxsim::load_checkpoint(path);
   EXPECT_EQ(cp.replications.size(), 2u);

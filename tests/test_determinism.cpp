@@ -1,7 +1,9 @@
 // Results are a pure function of scenario and seed: the result file is identical to the bit for
 // any thread count (STYLE.md: the same check across worker counts). The scenario has every kind of
 // channel: a queue with a weekly rota, one open around the clock with a peaked day and concurrency,
-// a backlog, and an unlimited one.
+// a backlog, and an unlimited one; and a base that changes over time: a warm-up, acquisition on a
+// schedule, referrals that join (so the base grows by a count only known at run time), schedules,
+// and interventions with a cooldown (one capacity-limited).
 #include <gtest/gtest.h>
 
 #include "cxsim/report.hpp"
@@ -10,7 +12,11 @@
 namespace {
 
 const char* kScenario = R"({"name": "determinism", "seed": 99, "horizon_periods": 60, "replications": 2,
-  "population": {"customers": 10007},
+  "population": {"customers": 10007, "referrals_join": true,
+                 "acquisition": {"per_period": {"default": 15, "weekly": [20, 15, 15, 15, 15, 5, 5], "periods": {"30-40": 60}},
+                                 "segments": {"a": 0.4, "b": 0.6}, "entry": "onboard"}},
+  "warmup_periods": 15,
+  "economics": {"gross_margin": 0.7},
   "segments": {
     "a": {"share": 0.7, "initial_sentiment": {"mean": 0.6, "sd": 0.2}, "revenue_per_period": 1.5,
           "referral_rate": 0.001, "hazard": {"base": 0.001, "frailty_variance": 0.7}, "self_resolve": 0.05},
@@ -19,15 +25,20 @@ const char* kScenario = R"({"name": "determinism", "seed": 99, "horizon_periods"
   "journey": {"entry": {"use": 0.9, "onboard": 0.1}, "touchpoints": {
     "onboard": {"quality": {"mean": 0.7, "sd": 0.2}, "failure": 0.1, "effort": 1, "next": {"onboard": 3, "use": 1}},
     "use": {"quality": {"mean": 0.6, "sd": 0.1}, "salience": 0.2, "survey_rate": 0.01, "next": {"use": 20, "bill": 1}},
-    "bill": {"quality": {"mean": 0.5, "sd": 0.2}, "failure": 0.15, "revenue": 1, "next": {"use": 0.98, "gone": 0.02}},
+    "bill": {"quality": {"mean": 0.5, "sd": 0.2}, "failure": {"default": 0.15, "periods": {"20-30": 0.3}}, "revenue": 1,
+             "next": {"use": 0.98, "gone": 0.02}},
     "gone": {"exit": true}}},
   "service": {"channels": {
     "phone": {"share": 0.5, "agents": {"default": 3, "weekly": [3, 3, 3, 3, 3, 1, 1]}, "aht_minutes": 9, "hours_per_period": 10,
               "fcr": 0.7, "quality": {"mean": 0.5, "sd": 0.2}, "effort": 2, "cost_per_agent_period": 200},
     "chat": {"share": 0.2, "agents": 2, "aht_minutes": 12, "fcr": 0.6, "cost_per_contact": 1, "hours_per_period": 24,
              "arrival_profile": [1, 1, 2, 3, 3, 2], "intraday_staffing": [1, 1, 2, 2, 2, 1], "concurrency": 2},
-    "email": {"share": 0.1, "kind": "backlog", "agents": 1, "aht_minutes": 20, "fcr": 0.8},
-    "web": {"share": 0.2, "agents": null, "fcr": 0.3, "effort": 1}}}})";
+    "email": {"share": 0.1, "kind": "backlog", "agents": 1, "aht_minutes": {"default": 20, "periods": {"40-60": 15}}, "fcr": 0.8},
+    "web": {"share": 0.2, "agents": null, "fcr": 0.3, "effort": 1}}},
+  "interventions": {
+    "desk": {"trigger": {"risk_above": 0.002}, "capacity_per_period": 30, "cooldown_periods": 20,
+             "effect": {"hazard_multiplier": 0.5, "duration": 30}, "cost_per_use": 5},
+    "welcome": {"trigger": {"on_visit": "onboard"}, "once_per_customer": true, "effect": {"sentiment_boost": 0.1}}}})";
 
 std::string result_for(int threads) {
   cxsim::RunResult r = cxsim::testing::run_text(kScenario, threads);

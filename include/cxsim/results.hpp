@@ -60,6 +60,7 @@ inline const std::vector<std::string>& reported_metric_names() {
                                                  "clv_lifetime",
                                                  "csat",
                                                  "customers_end",
+                                                 "customers_start",
                                                  "exit_churned",
                                                  "fcr",
                                                  "first_contacts",

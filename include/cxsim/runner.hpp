@@ -20,7 +20,8 @@ struct RunOptions {
   // gives the same bits as running them all at once.
   int first_replication = 0;
   int replication_count = -1;
-  // Called from the calling thread after every period with the fraction of the run done (0..1].
+  // Called from the calling thread after every period (warm-up periods included) with the fraction
+  // of the run done (0..1].
   std::function<void(double)> progress;
   // Called from the calling thread after each replication completes (replication index, result):
   // checkpoints save here, so an interrupt loses at most the replication in progress.
@@ -33,6 +34,7 @@ struct RunOptions {
 // Thrown by run_simulation when RunOptions::cancel was set: the run stopped cleanly before period
 // `period` of replication `replication` (0-based), after `replications_done` replications of this
 // call had completed (and were passed to on_replication). Nothing of the stopped replication is kept.
+// `period` is negative when the run stopped in a warm-up (warm-up periods are -warmup_periods .. -1).
 class Interrupted : public std::runtime_error {
  public:
   Interrupted(int replication, int period, int replications_done);
