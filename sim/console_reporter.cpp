@@ -144,9 +144,14 @@ void print_legend(std::ostream& out) {
   out << "  nps: population NPS, from the sentiment of every active customer (-100 to 100);\n"
          "    survey_nps: NPS of the surveyed customers' answers only\n"
          "  csat: % of contacts satisfied (4 or 5 of 5); ces: customer effort, 1 to 7, higher = more effort\n"
-         "  money: metrics are discounted to period 0 and end at the horizon (*_lifetime adds the value beyond it);\n"
+         "  money, discounted to period 0: revenue, margin (revenue x gross_margin), the costs, clv and net_value\n"
+         "    stop at the horizon; terminal_value (the customers active at the horizon), clv_lifetime,\n"
+         "    clv_joiners and net_value_lifetime add the value beyond it;\n"
          "    net_value = revenue - service_cost - intervention_cost - touchpoint_cost;\n"
-         "    series.revenue and the costs per channel and intervention are undiscounted\n";
+         "    net_value_lifetime = margin + terminal_value - the same costs;\n"
+         "    series.revenue and the costs per channel and intervention are undiscounted\n"
+         "  base: retention, churned and clv follow the customers active at period 0 (customers_start);\n"
+         "    joined counts the customers who joined after it; nps, revenue and costs cover everyone\n";
 }
 
 void print_run(std::ostream& out, const Json& run) {
