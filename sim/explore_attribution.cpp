@@ -106,7 +106,8 @@ std::vector<std::map<std::string, Summary>> shapley_values(const AttributionGrou
     const bool empty = std::find(in.begin(), in.end(), true) == in.end();
     return empty ? std::vector<double>(reps, 0.0) : paired_replicates(runs.at(coalition_key(in)), base, metric);
   };
-  for (const auto& [metric, unused] : base.replications.front().metrics) {
+  for (const auto& entry : base.replications.front().metrics) {
+    const std::string& metric = entry.first;  // a plain reference: clang 14 cannot capture bindings
     auto& out = phi[metric];
     out.assign(n, std::vector<double>(reps, 0.0));
     const auto add_marginal = [&](std::size_t i, std::vector<bool> in, double weight) {
