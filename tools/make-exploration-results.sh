@@ -19,9 +19,9 @@ run() {  # NAME ARGS...: result file, CSV directory and console table of one com
   "$cxsim" "$@" --threads "$threads" -o "results/$name.json" --csv "results/${name}_csv" >"results/$name.txt"
 }
 
-# How many phone agents? A constant staffing of 10 to 18 agents on duty (the scenario has 14 until
-# day 120, then 13), 4 replications each, paired against 10 agents.
-run telecom_phone_sweep sweep "$telecom" --vary /service/channels/phone/agents=10:18:1 --replications 4
+# How many phone agents? A constant staffing of 14 to 22 agents paid (the scenario has 19 until
+# day 120, then 18), 4 replications each, paired against 14 agents.
+run telecom_phone_sweep sweep "$telecom" --vary /service/channels/phone/agents=14:22:1 --replications 4
 
 # Which parameters matter? The default set moved -/+ 10%, ranked by their swing of net value.
 run telecom_sensitivity sensitivity "$telecom" --replications 2
@@ -29,7 +29,7 @@ run telecom_sensitivity sensitivity "$telecom" --replications 2
 # Which parts of the journey cost the most customers? Removal effects with exact Shapley values.
 run telecom_attribution attribute "$telecom" --shapley --replications 4
 
-# The best way to spend 500,000 USD a year (scenarios/optimize/telecom_budget.json).
+# The best way to spend 500,000 USD a year for lifetime net value (scenarios/optimize/telecom_budget.json).
 run telecom_budget_optimize optimize scenarios/optimize/telecom_budget.json
 
 # The same budget spent to keep the most customers (objective retention instead of net value).
