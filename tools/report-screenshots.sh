@@ -11,7 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build="${CXSIM_BUILD_DIR:-build}"
 if (($# == 0)); then
-  set -- results/telecom_subscription.json results/ecommerce_retailer.json results/reactive_vs_proactive.json
+  set -- results/telecom_subscription.json results/ecommerce_retailer.json results/broadband_subscription.json \
+    results/reactive_vs_proactive.json
 fi
 pages="$(mktemp -d)"
 trap 'rm -rf "$pages"' EXIT
