@@ -172,7 +172,8 @@ void print_attribution(std::ostream& out, const Json& doc) {
   const std::string currency = currency_of(doc);
   out << fmt::format("{}: attribution by removal effects (each part removed alone, paired with the base), {}\n",
                      name_of(doc), run_size(doc));
-  const std::vector<std::string> metrics = {"retention", "nps", "tickets_per_period", "net_value"};
+  const std::vector<std::string> metrics = {"retention", "nps", "tickets_per_period", "net_value",
+                                            "net_value_lifetime"};
   std::string base_line = "base:";
   for (const std::string& m : metrics) {
     base_line += fmt::format(" {} {};", m, format_metric(m, mean_of(block(a["base"], m.c_str())), currency));

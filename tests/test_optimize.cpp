@@ -289,7 +289,7 @@ TEST(Optimize, ShippedSpecIsValid) {
       cxsim::plan_optimize(CXSIM_SOURCE_DIR "/scenarios/optimize/telecom_budget.json", {}, {});
   EXPECT_GE(plan.spec.variables.size(), 3u);
   EXPECT_FALSE(plan.spec.constraints.empty());
-  EXPECT_EQ(plan.spec.objective.metric, "net_value");
+  EXPECT_EQ(plan.spec.objective.metric, "net_value_lifetime");
 }
 
 TEST(Optimize, ResultsDoNotDependOnThreads) {

@@ -23,8 +23,8 @@ run() {  # NAME ARGS...: result file, CSV directory and console table of one com
 # day 120, then 18), 4 replications each, paired against 14 agents.
 run telecom_phone_sweep sweep "$telecom" --vary /service/channels/phone/agents=14:22:1 --replications 4
 
-# Which parameters matter? The default set moved -/+ 10%, ranked by their swing of net value.
-run telecom_sensitivity sensitivity "$telecom" --replications 2
+# Which parameters matter? The default set moved -/+ 10%, ranked by their swing of lifetime net value.
+run telecom_sensitivity sensitivity "$telecom" --replications 2 --objective net_value_lifetime
 
 # Which parts of the journey cost the most customers? Removal effects with exact Shapley values.
 run telecom_attribution attribute "$telecom" --shapley --replications 4
