@@ -18,6 +18,7 @@
 #include "cxsim/runner.hpp"
 #include "diagnostic_sink.hpp"
 #include "loader.hpp"
+#include "nlopt_names.hpp"
 #include "small_matrix.hpp"
 
 namespace cxsim {
@@ -41,25 +42,6 @@ constexpr double kAtBound = 1e-3;
 
 // Stand-in for an objective whose simulated means are undefined (e.g. survey NPS with no response).
 constexpr double kUndefinedObjective = 1e12;
-
-const char* nlopt_result_name(nlopt::result r) {
-  switch (r) {
-    case nlopt::SUCCESS:
-      return "success";
-    case nlopt::STOPVAL_REACHED:
-      return "stopval_reached";
-    case nlopt::FTOL_REACHED:
-      return "ftol_reached";
-    case nlopt::XTOL_REACHED:
-      return "xtol_reached";
-    case nlopt::MAXEVAL_REACHED:
-      return "maxeval_reached";
-    case nlopt::MAXTIME_REACHED:
-      return "maxtime_reached";
-    default:
-      return "failure";
-  }
-}
 
 // The radical inverse of `index` in base `base` (the Halton sequence's coordinate).
 double radical_inverse(int index, int base) {

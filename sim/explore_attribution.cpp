@@ -147,9 +147,8 @@ std::vector<std::map<std::string, Summary>> shapley_values(const AttributionGrou
 }  // namespace
 
 const std::vector<std::string>& attribution_key_metrics() {
-  static const std::vector<std::string> names = {"retention", "churned",   "nps",
-                                                 "csat",      "tickets_per_period", "net_value",
-                                                 "net_value_lifetime"};
+  static const std::vector<std::string> names = {"retention", "churned",           "nps", "csat", "tickets_per_period",
+                                                 "net_value", "net_value_lifetime"};
   return names;
 }
 

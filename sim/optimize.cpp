@@ -16,6 +16,7 @@
 #include "cxsim/optimize.hpp"
 #include "diagnostic_sink.hpp"
 #include "explore_points.hpp"
+#include "nlopt_names.hpp"
 #include "optimize_detail.hpp"
 
 namespace cxsim {
@@ -250,25 +251,6 @@ void Search::grid_search() {
   } while (next_grid_index(index, spec_));
 }
 
-const char* result_name(nlopt::result r) {
-  switch (r) {
-    case nlopt::SUCCESS:
-      return "success";
-    case nlopt::STOPVAL_REACHED:
-      return "stopval_reached";
-    case nlopt::FTOL_REACHED:
-      return "ftol_reached";
-    case nlopt::XTOL_REACHED:
-      return "xtol_reached (steps below half a grid step)";
-    case nlopt::MAXEVAL_REACHED:
-      return "maxeval_reached";
-    case nlopt::MAXTIME_REACHED:
-      return "maxtime_reached";
-    default:
-      return "failure";
-  }
-}
-
 std::string Search::optimizer_search(const std::vector<std::size_t>& start, SearchMethod method) {
   const std::size_t n = active_.size();
   if (n == 0) return "no variable has more than one value";
@@ -299,7 +281,8 @@ std::string Search::optimizer_search(const std::vector<std::size_t>& start, Sear
   std::string stop;
   try {
     double f = 0.0;
-    stop = result_name(opt.optimize(x, f));
+    const nlopt::result r = opt.optimize(x, f);
+    stop = r == nlopt::XTOL_REACHED ? "xtol_reached (steps below half a grid step)" : nlopt_result_name(r);
   } catch (const nlopt::forced_stop&) {
     stop = "budget";  // set below when it was an error
   } catch (const nlopt::roundoff_limited&) {
