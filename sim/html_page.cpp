@@ -201,6 +201,7 @@ nlohmann::json chart_specs(const nlohmann::ordered_json& result) {
       charts = html::comparison_charts(result);
       break;
     default:
+      charts = html::explore_charts(result, result_kind(result));
       break;
   }
   html::Json out = html::Json::array();
@@ -220,7 +221,7 @@ std::string html_report(const nlohmann::ordered_json& result, const HtmlReportOp
   const html::Json charts = chart_specs(result);
   html::Page page = kind == ResultKind::kRun          ? html::run_page(result, charts, options)
                     : kind == ResultKind::kComparison ? html::comparison_page(result, charts, options)
-                                                      : html::generic_page(result, kind, options);
+                                                      : html::generic_page(result, kind, charts, options);
   if (!options.title.empty()) page.title = options.title;
 
   std::string out;

@@ -146,6 +146,8 @@ struct ComparisonContext {
 };
 ComparisonContext comparison_context(const OJson& doc);
 std::vector<Chart> comparison_charts(const OJson& doc);
+// The what-if kinds: sweep, sensitivity, attribution, optimize, calibration (html_explore_charts.cpp).
+std::vector<Chart> explore_charts(const OJson& doc, ResultKind kind);
 
 // ---- HTML -------------------------------------------------------------------------------------
 
@@ -159,6 +161,6 @@ struct Page {
 };
 Page run_page(const OJson& doc, const Json& charts, const HtmlReportOptions& options);
 Page comparison_page(const OJson& doc, const Json& charts, const HtmlReportOptions& options);
-Page generic_page(const OJson& doc, ResultKind kind, const HtmlReportOptions& options);
+Page generic_page(const OJson& doc, ResultKind kind, const Json& charts, const HtmlReportOptions& options);
 
 }  // namespace cxsim::html

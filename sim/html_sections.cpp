@@ -430,14 +430,15 @@ Page comparison_page(const OJson& doc, const Json& charts, const HtmlReportOptio
   return p;
 }
 
-Page generic_page(const OJson& doc, ResultKind kind, const HtmlReportOptions& options) {
+Page generic_page(const OJson& doc, ResultKind kind, const Json& charts, const HtmlReportOptions& options) {
   Page p;
   p.title = std::string("cxsim ") + result_kind_name(kind);
   for (const char* key : {"name", "title"}) {
     if (const std::string n = string_of(member(doc, key)); !n.empty()) p.title = n;
   }
-  p.subtitle = std::string(result_kind_name(kind)) +
-               " report: this version of the report shows the document's metric tables (no charts for this kind yet)";
+  p.subtitle = std::string(result_kind_name(kind)) + " report";
+  if (charts.empty()) p.subtitle += ": the document's metric tables";
+  if (!charts.empty()) p.body += "<section id=\"charts\"><h2>Charts</h2>" + figures_html(charts) + "</section>\n";
   std::vector<FoundTable> tables;
   find_metric_tables(doc, "", "", 0, tables);
   p.body += "<section id=\"metrics\"><h2>Metric tables</h2>";

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -357,7 +358,8 @@ TEST(HtmlReport, OneReplicationHasNoIntervals) {
   EXPECT_EQ(chart(cxsim::chart_specs(doc), "nps")["expected_marks"].count("rule"), 0u);
 }
 
-// Kinds without charts yet still show every metric table, wherever it sits in the document.
+// Documents without charts (an unknown kind, or a what-if document whose shape is not charted)
+// still show every metric table, wherever it sits in the document.
 TEST(HtmlReport, UnknownKindsShowTheirMetricTables) {
   const OJson doc = read_json(kDataDir + "/html_report/sweep_unknown_kind.json");
   EXPECT_TRUE(cxsim::chart_specs(doc).empty());
@@ -372,6 +374,46 @@ TEST(HtmlReport, UnknownKindsShowTheirMetricTables) {
   // A document with nothing to show still makes a page.
   const std::string empty = cxsim::html_report(OJson::object());
   EXPECT_NE(empty.find("holds no metric table"), std::string::npos);
+}
+
+// The what-if kinds chart their results: the shipped exploration and calibration results (made by
+// tools/make-exploration-results.sh and tools/make-calibration-results.sh) get the charts
+// docs/html-report.md lists, with one mark per point, parameter side, part or target.
+TEST(HtmlReport, WhatIfKindsChartTheirResults) {
+  const auto ids_and_marks = [](const std::string& path) {
+    std::map<std::string, Json> out;
+    for (const auto& c : cxsim::chart_specs(read_json(path))) out[c["id"].get<std::string>()] = c["expected_marks"];
+    return out;
+  };
+  const std::string results = CXSIM_SOURCE_DIR "/results/";
+  const OJson sweep_doc = read_json(results + "telecom_phone_sweep.json");
+  const std::size_t points = sweep_doc["sweep"]["points"].size();
+  const auto sweep = ids_and_marks(results + "telecom_phone_sweep.json");
+  for (const char* metric : {"net_value", "net_value_lifetime", "retention", "service_level"}) {
+    ASSERT_EQ(sweep.count(std::string("sweep-") + metric), 1u) << metric;
+    EXPECT_EQ(sweep.at(std::string("sweep-") + metric), (Json{{"area", 1}, {"line", 1}, {"symbol", points}}));
+  }
+  const OJson sensitivity_doc = read_json(results + "telecom_sensitivity.json");
+  const auto tornado = ids_and_marks(results + "telecom_sensitivity.json").at("tornado");
+  EXPECT_EQ(tornado["symbol"], 2 * sensitivity_doc["sensitivity"]["parameters"].size());  // low and high
+  const auto attribution = ids_and_marks(results + "telecom_attribution.json");
+  const OJson attribution_doc = read_json(results + "telecom_attribution.json");
+  for (const char* group : {"touchpoints", "channels", "interventions"}) {
+    const std::string id = std::string("attribution-") + group + "-net_value_lifetime";
+    ASSERT_EQ(attribution.count(id), 1u) << id;
+    EXPECT_EQ(attribution.at(id)["symbol"], attribution_doc["attribution"][group].size()) << id;
+  }
+  const OJson optimize_doc = read_json(results + "telecom_budget_optimize.json");
+  const auto optimize = ids_and_marks(results + "telecom_budget_optimize.json");
+  EXPECT_EQ(optimize.at("optimize-evaluations")["symbol"], optimize_doc["optimize"]["evaluations"].size());
+  EXPECT_EQ(optimize.at("optimize-candidates")["symbol"], optimize_doc["optimize"]["candidates"].size());
+  const OJson calibration_doc = read_json(results + "calibration/telecom.json");
+  EXPECT_EQ(ids_and_marks(results + "calibration/telecom.json").at("calibration-targets")["symbol"],
+            calibration_doc["calibration"]["targets"].size());
+  // The page embeds them above the metric tables.
+  const std::string html = cxsim::html_report(sweep_doc);
+  EXPECT_NE(html.find("id=\"chart-sweep-retention\""), std::string::npos);
+  EXPECT_LT(html.find("<h2>Charts</h2>"), html.find("<h2>Metric tables</h2>"));
 }
 
 // Every chart names a mark count for the browser test, and every spec is a Vega-Lite spec with
