@@ -386,4 +386,20 @@ std::string delta_title(const std::string& metric, const std::string& currency) 
 
 double delta_scale(const std::string& metric) { return unit_of(metric) == Unit::kFraction ? 100.0 : 1.0; }
 
+ForestRow delta_row(const std::string& name, const OJson* entry, const std::string& metric,
+                    const std::string& currency) {
+  const double scale = delta_scale(metric);
+  const Summary m = summary_at(entry);
+  ForestRow row;
+  row.variant = name;
+  row.delta = m.mean * scale;
+  if (m.ci95) {
+    row.lo = m.ci95->first * scale;
+    row.hi = m.ci95->second * scale;
+    row.excludes_zero = interval_excludes_zero(m);
+  }
+  row.label = format_metric(metric, m.mean, currency, true) + (row.excludes_zero ? " *" : "");
+  return row;
+}
+
 }  // namespace cxsim::html

@@ -18,21 +18,9 @@ namespace {
 
 std::vector<ForestRow> forest_rows(const ComparisonContext& c, const std::string& metric) {
   std::vector<ForestRow> rows;
-  const double scale = delta_scale(metric);
   for (const auto& name : c.order) {
     const OJson* d = member(member(member(c.variants, name.c_str()), "delta"), metric.c_str());
-    if (d == nullptr) continue;
-    const Summary m = summary_at(d);
-    ForestRow row;
-    row.variant = name;
-    row.delta = m.mean * scale;
-    if (m.ci95) {
-      row.lo = m.ci95->first * scale;
-      row.hi = m.ci95->second * scale;
-      row.excludes_zero = interval_excludes_zero(m);
-    }
-    row.label = format_metric(metric, m.mean, c.currency, true) + (row.excludes_zero ? " *" : "");
-    rows.push_back(std::move(row));
+    if (d != nullptr) rows.push_back(delta_row(name, d, metric, c.currency));
   }
   return rows;
 }

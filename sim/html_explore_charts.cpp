@@ -33,22 +33,6 @@ std::string value_title(const std::string& metric, const std::string& currency) 
   }
 }
 
-// A forest row of a summary (a delta, or a value with its interval), scaled like the console.
-ForestRow forest_row(const std::string& name, const OJson* entry, const std::string& metric,
-                     const std::string& currency, double scale) {
-  const Summary m = summary_at(entry);
-  ForestRow row;
-  row.variant = name;
-  row.delta = m.mean * scale;
-  if (m.ci95) {
-    row.lo = m.ci95->first * scale;
-    row.hi = m.ci95->second * scale;
-    row.excludes_zero = interval_excludes_zero(m);
-  }
-  row.label = format_metric(metric, m.mean, currency, true) + (row.excludes_zero ? " *" : "");
-  return row;
-}
-
 std::optional<Chart> forest_chart(const std::string& id, const std::string& title, const std::string& description,
                                   const std::vector<ForestRow>& rows, const std::string& x_title) {
   bool any = false;
@@ -118,7 +102,7 @@ std::vector<Chart> sensitivity_charts(const OJson& doc) {
     for (const auto& [side, key] : {std::pair<const char*, const char*>{"low", "delta_low"}, {"high", "delta_high"}}) {
       const OJson* d = member(member(p, key), objective.c_str());
       if (d == nullptr) continue;
-      rows.push_back(forest_row(fmt::format("{} ({})", pointer, side), d, objective, currency, delta_scale(objective)));
+      rows.push_back(delta_row(fmt::format("{} ({})", pointer, side), d, objective, currency));
     }
   }
   add(charts, forest_chart("tornado", fmt::format("Tornado: change of {} per parameter", objective),
@@ -148,7 +132,7 @@ std::vector<Chart> attribution_charts(const OJson& doc) {
       std::vector<ForestRow> rows;
       for (const auto& [id, part] : parts->items()) {
         const OJson* d = member(member(part, "delta"), metric.c_str());
-        if (d != nullptr) rows.push_back(forest_row(id, d, metric, currency, delta_scale(metric)));
+        if (d != nullptr) rows.push_back(delta_row(id, d, metric, currency));
       }
       add(charts, forest_chart(fmt::format("attribution-{}-{}", group, metric),
                                fmt::format("Removal effects of the {} on {}", group, metric),
@@ -202,7 +186,7 @@ std::vector<Chart> optimize_charts(const OJson& doc) {
       ++rank;
       const OJson* d = member(c, "delta_to_best");
       if (d == nullptr || !d->is_object()) continue;
-      rows.push_back(forest_row(fmt::format("candidate {}", rank), d, objective, currency, delta_scale(objective)));
+      rows.push_back(delta_row(fmt::format("candidate {}", rank), d, objective, currency));
     }
     add(charts, forest_chart("optimize-candidates", "Confirmed candidates against the best",
                              "Paired difference of each confirmed candidate's objective to the best's, with its 95% "

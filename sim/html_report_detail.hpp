@@ -127,6 +127,10 @@ Json forest(const std::vector<ForestRow>& rows, const std::string& x_title, int 
 std::string delta_title(const std::string& metric, const std::string& currency);
 // Chart values of a difference: fractions in percentage points, like the console.
 double delta_scale(const std::string& metric);
+// A forest row of a summary entry ({mean, ci95}): scaled by delta_scale, labelled like the console,
+// " *" when the interval excludes zero.
+ForestRow delta_row(const std::string& name, const OJson* entry, const std::string& metric,
+                    const std::string& currency);
 
 // ---- the charts of each kind ------------------------------------------------------------------
 
