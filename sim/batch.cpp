@@ -210,8 +210,7 @@ Batch load_batch(const std::string& path, const BatchOverrides& overrides, std::
     const fs::path given = doc["base"].get<std::string>();
     batch.base_file =
         (given.is_absolute() ? given : (fs::path(path).parent_path() / given).lexically_normal()).string();
-    std::error_code ec;
-    if (!fs::is_regular_file(batch.base_file, ec)) {
+    if (!input_file_exists(batch.base_file)) {
       sink.error("/base", fmt::format("base scenario {} not found: no file at {} (the path is relative to the "
                                       "batch file's directory)",
                                       quote(given.string()), batch.base_file));

@@ -49,8 +49,7 @@ std::string existing_file(const std::string& spec, const json& doc, const char* 
   if (!doc.contains(key) || !doc[key].is_string() || doc[key].get<std::string>().empty()) return "";
   const std::string given = doc[key].get<std::string>();
   const std::string path = beside(spec, given);
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) {
+  if (!input_file_exists(path)) {
     sink.error(child("", key), fmt::format("{} {} not found: no file at {} (the path is relative to the spec "
                                            "file's directory)",
                                            what, quote(given), path));

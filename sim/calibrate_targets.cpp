@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "calibrate_detail.hpp"
+#include "cluster.hpp"
 #include "messages.hpp"
 
 namespace cxsim {
@@ -123,23 +124,30 @@ std::vector<std::pair<CalibrationTarget, int>> read_targets_csv(const std::strin
   std::vector<std::pair<CalibrationTarget, int>> out;
   const std::size_t first_problem = problems.size();
   const auto fail = [&](const std::string& message) { problems.push_back({Severity::kError, path, "", message}); };
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    fail("cannot read the targets file: it does not exist or is not a regular file");
+  // Rank 0 of a distributed run reads the file (cluster.hpp); every process gets its bytes or error.
+  std::string text;
+  try {
+    text = from_rank_zero([&] {
+      const auto refuse = [&](const std::string& message) {
+        throw InputError({{Severity::kError, path, "", message}});
+      };
+      std::error_code ec;
+      if (!std::filesystem::is_regular_file(path, ec)) {
+        refuse("cannot read the targets file: it does not exist or is not a regular file");
+      }
+      if (std::filesystem::file_size(path, ec) > kMaxCsvBytes) {
+        refuse(fmt::format("the targets file is larger than {} bytes", kMaxCsvBytes));
+      }
+      std::ifstream in(path, std::ios::binary);
+      std::ostringstream buffer;
+      buffer << in.rdbuf();
+      if (!in) refuse("cannot read the targets file");
+      return buffer.str();
+    });
+  } catch (const InputError& e) {  // collected with the spec's other problems, not silenced
+    problems.insert(problems.end(), e.diagnostics().begin(), e.diagnostics().end());
     return out;
   }
-  if (std::filesystem::file_size(path, ec) > kMaxCsvBytes) {
-    fail(fmt::format("the targets file is larger than {} bytes", kMaxCsvBytes));
-    return out;
-  }
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (!in) {
-    fail("cannot read the targets file");
-    return out;
-  }
-  std::string text = buffer.str();
   if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) text.erase(0, 3);  // the byte-order mark spreadsheets write
 
   std::size_t pos = 0;

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "cluster.hpp"
 #include "cxsim/version.hpp"
 #include "diagnostic_sink.hpp"
 #include "hash.hpp"
@@ -283,13 +284,15 @@ Checkpoint parse_checkpoint(std::string_view text, const std::string& file) {
 }
 
 Checkpoint load_checkpoint(const std::string& path) {
-  DiagnosticSink sink(path);
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    sink.error("", fmt::format("cannot open checkpoint: {}", std::strerror(errno)));
-    sink.throw_if_errors();
-  }
-  std::fclose(f);
+  on_rank_zero([&] {  // only rank 0 of a distributed run reads files (cluster.hpp)
+    DiagnosticSink sink(path);
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (f == nullptr) {
+      sink.error("", fmt::format("cannot open checkpoint: {}", std::strerror(errno)));
+      sink.throw_if_errors();
+    }
+    std::fclose(f);
+  });
   const nlohmann::json doc = read_json_file(path, kCheckpointLimits);
   return parse_checkpoint(doc.dump(), path);
 }

@@ -53,8 +53,8 @@ Kernel::Kernel(const Model& model, std::uint32_t replication, InterventionState*
               "a model with interventions needs their per-customer state");
 }
 
-void Kernel::init(Customer& c, std::uint32_t id, bool joiner) const {
-  const CustomerRng rng(m_.seed, replication_, id);
+void Kernel::init(Customer& c, Who who, bool joiner) const {
+  const CustomerRng rng(m_.seed, replication_, who.id);
   const Uniforms4 u = rng.uniforms(0, Stream::kInit);
   c = Customer{};
   c.segment = static_cast<std::uint8_t>((joiner ? m_.joiner_segment_pick : m_.segment_pick).pick(u[0]));
@@ -78,22 +78,22 @@ void Kernel::experience(Customer& c, double q, double salience) const {
   if (q < g.bad_threshold) c.bad += 1.0f;
 }
 
-void Kernel::step(Customer& c, std::uint32_t id, int t, Tally& tally) const {
+void Kernel::step(Customer& c, Who who, int t, Tally& tally) const {
   if (!c.active()) return;
   const SegmentModel& g = m_.segments[c.segment];
   ++tally.starts[tally.start_index(t, m_.segments.size(), c.segment, c.cohort())];
-  const CustomerRng rng(m_.seed, replication_, id);
+  const CustomerRng rng(m_.seed, replication_, who.id);
 
   const InterventionIndex& ix = m_.interventions;
   if (!ix.empty()) {
     for (std::uint32_t i : ix.periodic) {
-      if (ix.items[i].periodic_due(t)) fire(c, id, t, i, tally);
+      if (ix.items[i].periodic_due(t)) fire(c, who, t, i, tally);
     }
     for (std::uint32_t i : ix.limited) {
-      std::uint8_t& marks = iv_state_->marks(id, i);
+      std::uint8_t& marks = iv_state_->marks(who.slot, i);
       if (marks & InterventionState::kPending) {
         marks &= static_cast<std::uint8_t>(~InterventionState::kPending);
-        treat(c, id, t, i, tally);
+        treat(c, who, t, i, tally);
       }
     }
   }
@@ -128,12 +128,12 @@ void Kernel::step(Customer& c, std::uint32_t id, int t, Tally& tally) const {
     tally.cohort_exit_churns += c.cohort();
     return;
   }
-  visit(c, id, t, v, u, tally);
+  visit(c, who, t, v, u, tally);
 }
 
 // Experiencing touchpoint v (MODEL "Journey graph" steps 1-5), with on_visit triggers before the
 // failure draw and on_failure triggers after the failure's experience.
-void Kernel::visit(Customer& c, std::uint32_t id, int t, std::uint32_t v, const Uniforms4& u, Tally& tally) const {
+void Kernel::visit(Customer& c, Who who, int t, std::uint32_t v, const Uniforms4& u, Tally& tally) const {
   const TouchpointModel& tp = m_.touchpoints[v];
   const InterventionIndex& ix = m_.interventions;
   ++tally.visits[v];
@@ -141,10 +141,10 @@ void Kernel::visit(Customer& c, std::uint32_t id, int t, std::uint32_t v, const 
   if (!ix.empty()) {
     double factor = 1.0;
     for (std::uint32_t i : ix.on_visit[v]) {
-      if (fire(c, id, t, i, tally) && ix.items[i].has_visit_multiplier) factor *= ix.items[i].visit_failure_multiplier;
+      if (fire(c, who, t, i, tally) && ix.items[i].has_visit_multiplier) factor *= ix.items[i].visit_failure_multiplier;
     }
     for (const TimedFactor& f : ix.failure_factors[v]) {
-      if (iv_state_->until(id, f.slot) > t) factor *= f.factor;
+      if (iv_state_->until(who.slot, f.slot) > t) factor *= f.factor;
     }
     failure *= factor;
   }
@@ -170,11 +170,11 @@ void Kernel::visit(Customer& c, std::uint32_t id, int t, std::uint32_t v, const 
   c.effort += static_cast<float>(tp.effort);
   experience(c, q, tp.salience);
   if (failed && !ix.empty()) {
-    for (std::uint32_t i : ix.on_failure[v]) fire(c, id, t, i, tally);
+    for (std::uint32_t i : ix.on_failure[v]) fire(c, who, t, i, tally);
   }
 
   if (tp.survey_rate > 0.0) {
-    const CustomerRng rng(m_.seed, replication_, id);
+    const CustomerRng rng(m_.seed, replication_, who.id);
     const Uniforms4 su = rng.uniforms(static_cast<std::uint32_t>(t), Stream::kSurvey);
     if (su[0] < tp.survey_rate) {
       const double x = 5.0 + 5.0 * c.sentiment + normal_draw(0.0, m_.nps.noise_sd, su[1], su[2]);
@@ -186,37 +186,37 @@ void Kernel::visit(Customer& c, std::uint32_t id, int t, std::uint32_t v, const 
   }
 }
 
-bool Kernel::ready_for(std::uint32_t id, int t, std::uint32_t i, const InterventionModel& iv) const {
-  if (iv.once) return !(iv_state_->marks(id, i) & InterventionState::kReached);
-  return iv.cooldown_slot < 0 || t >= iv_state_->ready(id, static_cast<std::uint32_t>(iv.cooldown_slot));
+bool Kernel::ready_for(Who who, int t, std::uint32_t i, const InterventionModel& iv) const {
+  if (iv.once) return !(iv_state_->marks(who.slot, i) & InterventionState::kReached);
+  return iv.cooldown_slot < 0 || t >= iv_state_->ready(who.slot, static_cast<std::uint32_t>(iv.cooldown_slot));
 }
 
-bool Kernel::fire(Customer& c, std::uint32_t id, int t, std::uint32_t i, Tally& tally) const {
+bool Kernel::fire(Customer& c, Who who, int t, std::uint32_t i, Tally& tally) const {
   const InterventionModel& iv = m_.interventions.items[i];
-  if (!iv.targets[c.segment] || !ready_for(id, t, i, iv)) return false;
+  if (!iv.targets[c.segment] || !ready_for(who, t, i, iv)) return false;
   InterventionTally& it = tally.interventions[i];
   ++it.fired;
-  const CustomerRng rng(m_.seed, replication_, id);
+  const CustomerRng rng(m_.seed, replication_, who.id);
   const auto w = rng.block(static_cast<std::uint32_t>(t), Stream::kIntervention, iv.stream_index);
   if ((w[0] + 0.5) / 4294967296.0 >= iv.coverage) return false;
   if (iv.limited()) {
-    it.waitlist.push_back((static_cast<PriorityKey>(w[1]) << 32) | id);
+    it.waitlist.push_back((static_cast<PriorityKey>(w[1]) << 32) | who.id);
     ++it.waitlisted;
     ++it.waitlisted_by_period[tally.at(t)];
     return false;
   }
-  treat(c, id, t, i, tally);
+  treat(c, who, t, i, tally);
   return true;
 }
 
 // Effects apply in this order: close_issue, effort_change, sentiment_boost, the intervention's own
 // experience (quality), then the timed effects start (live in periods t .. t + duration - 1).
-void Kernel::treat(Customer& c, std::uint32_t id, int t, std::uint32_t i, Tally& tally) const {
+void Kernel::treat(Customer& c, Who who, int t, std::uint32_t i, Tally& tally) const {
   const InterventionModel& iv = m_.interventions.items[i];
   InterventionTally& it = tally.interventions[i];
   ++it.uses;
   ++it.uses_by_period[tally.at(t)];
-  std::uint8_t& marks = iv_state_->marks(id, i);
+  std::uint8_t& marks = iv_state_->marks(who.slot, i);
   if (!(marks & InterventionState::kReached)) {
     marks |= InterventionState::kReached;
     ++it.reach;
@@ -230,25 +230,25 @@ void Kernel::treat(Customer& c, std::uint32_t id, int t, std::uint32_t i, Tally&
   if (iv.effort_change != 0.0) c.effort = std::max(0.0f, c.effort + static_cast<float>(iv.effort_change));
   if (iv.sentiment_boost != 0.0) c.sentiment = static_cast<float>(clamp_unit(c.sentiment + iv.sentiment_boost));
   if (iv.has_quality) {
-    const CustomerRng rng(m_.seed, replication_, id);
+    const CustomerRng rng(m_.seed, replication_, who.id);
     const Uniforms4 u = rng.uniforms(static_cast<std::uint32_t>(t), Stream::kIntervention, iv.stream_index);
     experience(c, clamp_unit(normal_draw(iv.quality_mean, iv.quality_sd, u[2], u[3])), iv.salience);
   }
   if (iv.timed_slot >= 0) {
     const std::int64_t until = std::min<std::int64_t>(std::int64_t{t} + iv.duration, m_.periods());
-    iv_state_->until(id, static_cast<std::uint32_t>(iv.timed_slot)) = static_cast<std::int32_t>(until);
+    iv_state_->until(who.slot, static_cast<std::uint32_t>(iv.timed_slot)) = static_cast<std::int32_t>(until);
   }
   if (iv.cooldown_slot >= 0) {
     const std::int64_t ready = std::min<std::int64_t>(std::int64_t{t} + iv.cooldown, m_.periods());
-    iv_state_->ready(id, static_cast<std::uint32_t>(iv.cooldown_slot)) = static_cast<std::int32_t>(ready);
+    iv_state_->ready(who.slot, static_cast<std::uint32_t>(iv.cooldown_slot)) = static_cast<std::int32_t>(ready);
   }
 }
 
-void Kernel::serve(Customer& c, std::uint32_t id, int t, const ServicePeriod& service, Tally& tally) const {
+void Kernel::serve(Customer& c, Who who, int t, const ServicePeriod& service, Tally& tally) const {
   if (c.flags & Customer::kContacting) {
     c.flags &= static_cast<std::uint8_t>(~Customer::kContacting);
     const ChannelModel& ch = m_.channels[c.channel];
-    const CustomerRng rng(m_.seed, replication_, id);
+    const CustomerRng rng(m_.seed, replication_, who.id);
     const Uniforms4 u = rng.uniforms(static_cast<std::uint32_t>(t), Stream::kService);
     if (ch.backlog()) {
       // The request joins the backlog at a uniform position in its interval; its answer time is
@@ -259,9 +259,9 @@ void Kernel::serve(Customer& c, std::uint32_t id, int t, const ServicePeriod& se
         ++tally.channels[c.channel].pending_end;
       } else {
         c.flags |= Customer::kPending;
-        pending_->answer_period(id) = a.period;
-        pending_->request_period(id) = t;
-        pending_->wait_minutes(id) = static_cast<float>(a.wait_minutes);
+        pending_->answer_period(who.slot) = a.period;
+        pending_->request_period(who.slot) = t;
+        pending_->wait_minutes(who.slot) = static_cast<float>(a.wait_minutes);
       }
     } else {
       double wait = 0.0;  // unlimited channels never wait
@@ -278,24 +278,24 @@ void Kernel::serve(Customer& c, std::uint32_t id, int t, const ServicePeriod& se
           ++tally.channels[c.channel].within_target_by_period[tally.at(t)];
         }
       }
-      outcome(c, id, t, abandoned, wait, /*backlog=*/false, /*same_issue=*/true, tally);
+      outcome(c, who, t, abandoned, wait, /*backlog=*/false, /*same_issue=*/true, tally);
     }
   }
-  if (c.pending() && pending_->answer_period(id) == t) {
+  if (c.pending() && pending_->answer_period(who.slot) == t) {
     c.flags &= static_cast<std::uint8_t>(~Customer::kPending);
     if (!c.active()) return;  // churned while waiting: the request was worked, nobody hears the answer
     // The answer applies only to the issue it was about: one still open since the request.
-    const bool same_issue = c.has_issue() && c.issue_opened <= pending_->request_period(id);
-    outcome(c, id, t, /*abandoned=*/false, pending_->wait_minutes(id), /*backlog=*/true, same_issue, tally);
+    const bool same_issue = c.has_issue() && c.issue_opened <= pending_->request_period(who.slot);
+    outcome(c, who, t, /*abandoned=*/false, pending_->wait_minutes(who.slot), /*backlog=*/true, same_issue, tally);
   }
 }
 
-void Kernel::outcome(Customer& c, std::uint32_t id, int t, bool abandoned, double wait, bool backlog, bool same_issue,
+void Kernel::outcome(Customer& c, Who who, int t, bool abandoned, double wait, bool backlog, bool same_issue,
                      Tally& tally) const {
   const SegmentModel& g = m_.segments[c.segment];
   const ChannelModel& ch = m_.channels[c.channel];
   ChannelTally& ct = tally.channels[c.channel];
-  const CustomerRng rng(m_.seed, replication_, id);
+  const CustomerRng rng(m_.seed, replication_, who.id);
   const bool resolved =
       !abandoned && same_issue && rng.uniforms(static_cast<std::uint32_t>(t), Stream::kService)[3] < ch.fcr;
   if (abandoned) {
@@ -343,19 +343,19 @@ void Kernel::outcome(Customer& c, std::uint32_t id, int t, bool abandoned, doubl
   if (!m_.interventions.empty()) {
     const ContactOutcome outcome =
         abandoned ? ContactOutcome::kAbandoned : (resolved ? ContactOutcome::kResolved : ContactOutcome::kUnresolved);
-    for (std::uint32_t i : m_.interventions.after_contact[static_cast<int>(outcome)]) fire(c, id, t, i, tally);
+    for (std::uint32_t i : m_.interventions.after_contact[static_cast<int>(outcome)]) fire(c, who, t, i, tally);
   }
 }
 
-double Kernel::hazard_multiplier(std::uint32_t id, int t) const {
+double Kernel::hazard_multiplier(Who who, int t) const {
   double m = 1.0;
   for (const TimedFactor& f : m_.interventions.hazard_factors) {
-    if (iv_state_->until(id, f.slot) > t) m *= f.factor;
+    if (iv_state_->until(who.slot, f.slot) > t) m *= f.factor;
   }
   return m;
 }
 
-bool Kernel::state_trigger_holds(const Customer& c, std::uint32_t id, int t, const InterventionModel& iv) const {
+bool Kernel::state_trigger_holds(const Customer& c, Who who, int t, const InterventionModel& iv) const {
   switch (iv.trigger) {
     case TriggerKind::kSentimentBelow:
       return c.sentiment < iv.threshold;
@@ -363,7 +363,7 @@ bool Kernel::state_trigger_holds(const Customer& c, std::uint32_t id, int t, con
       return c.has_issue() && t - c.issue_opened > iv.issue_age;
     case TriggerKind::kRiskAbove:
       // p = 1 - exp(-lambda) is increasing in lambda: compare hazards, no expm1 needed.
-      return period_hazard(c, hazard_multiplier(id, t)) > iv.hazard_threshold;
+      return period_hazard(c, hazard_multiplier(who, t)) > iv.hazard_threshold;
     default:
       return false;
   }
@@ -382,7 +382,7 @@ double Kernel::churn_probability(const Customer& c, double hazard_multiplier) co
   return -std::expm1(-period_hazard(c, hazard_multiplier));
 }
 
-void Kernel::end_period(Customer& c, std::uint32_t id, int t, Tally& tally) const {
+void Kernel::end_period(Customer& c, Who who, int t, Tally& tally) const {
   if (!c.active()) return;
   const SegmentModel& g = m_.segments[c.segment];
   if (g.referral_rate > 0.0) tally.referrals_by_period[tally.at(t)].add(g.referral_rate * promoter_(c.sentiment));
@@ -390,10 +390,10 @@ void Kernel::end_period(Customer& c, std::uint32_t id, int t, Tally& tally) cons
   const InterventionIndex& ix = m_.interventions;
   if (!ix.empty()) {
     for (std::uint32_t i : ix.state) {
-      if (state_trigger_holds(c, id, t, ix.items[i])) fire(c, id, t, i, tally);
+      if (state_trigger_holds(c, who, t, ix.items[i])) fire(c, who, t, i, tally);
     }
   }
-  const double hazard = period_hazard(c, ix.hazard_factors.empty() ? 1.0 : hazard_multiplier(id, t));
+  const double hazard = period_hazard(c, ix.hazard_factors.empty() ? 1.0 : hazard_multiplier(who, t));
   const double budget = c.hazard_budget - hazard;
   if (budget <= 0.0) {
     c.flags &= static_cast<std::uint8_t>(~Customer::kActive);

@@ -86,9 +86,9 @@ class PendingAnswers {
     request_period_.reserve(customers);
     wait_minutes_.reserve(customers);
   }
-  std::int32_t& answer_period(std::uint32_t id) { return answer_period_[id]; }
-  std::int32_t& request_period(std::uint32_t id) { return request_period_[id]; }
-  float& wait_minutes(std::uint32_t id) { return wait_minutes_[id]; }
+  std::int32_t& answer_period(std::uint32_t slot) { return answer_period_[slot]; }
+  std::int32_t& request_period(std::uint32_t slot) { return request_period_[slot]; }
+  float& wait_minutes(std::uint32_t slot) { return wait_minutes_[slot]; }
   static constexpr std::size_t kBytesPerCustomer = 2 * sizeof(std::int32_t) + sizeof(float);
 
  private:
@@ -101,6 +101,16 @@ class PendingAnswers {
 struct ServicePeriod {
   std::vector<const ErlangADay*> queue;       // per channel; null unless a staffed queue channel
   std::vector<const BacklogPeriod*> backlog;  // per channel; null unless a backlog channel
+};
+
+// A customer as the kernel sees it: its id (which keys its random streams and its waitlist entries)
+// and its slot in this process's state arrays (InterventionState, PendingAnswers). In a run of one
+// process they are equal; a process of a distributed run holds some ranges of ids (runner.cpp).
+struct Who {
+  std::uint32_t id;
+  std::uint32_t slot;
+  Who(std::uint32_t id_and_slot) : id(id_and_slot), slot(id_and_slot) {}  // NOLINT: implicit on purpose
+  Who(std::uint32_t customer_id, std::uint32_t state_slot) : id(customer_id), slot(state_slot) {}
 };
 
 // The kernel's `t` is the run period index: period + warmup_periods, 0 = the first warm-up period
@@ -117,19 +127,19 @@ class Kernel {
   // Draws segment, initial sentiment, frailty and starting touchpoint (the start is not a visit).
   // A joiner draws its segment and start from the acquisition's mix; an initial customer is of the
   // cohort at once when the run has no warm-up.
-  void init(Customer& c, std::uint32_t id, bool joiner = false) const;
+  void init(Customer& c, Who who, bool joiner = false) const;
 
   // Period t, phase 1 (MODEL "One period" steps 1-2): revenue for starting the period active,
   // periodic triggers and the treatments selected from last period's waitlists, self-resolution,
   // then a contact (counted in the channel's demand) or a journey step (on_visit and on_failure
   // triggers act here).
-  void step(Customer& c, std::uint32_t id, int t, Tally& tally) const;
+  void step(Customer& c, Who who, int t, Tally& tally) const;
 
   // Period t, phase 2 (step 3): the outcome of this period's contact given the channels' queues
   // (a queue channel: the state found, the offered wait against the customer's patience; a backlog
   // channel: the answer's period and wait, the outcome waiting until then), and of a backlog
   // request answered in this period; after_contact triggers follow each outcome.
-  void serve(Customer& c, std::uint32_t id, int t, const ServicePeriod& service, Tally& tally) const;
+  void serve(Customer& c, Who who, int t, const ServicePeriod& service, Tally& tally) const;
 
   // Period t, phase 3 (step 4): referrals, state triggers (sentiment_below, risk_above,
   // issue_age_above, in intervention order), churn draw, decays, NPS when due; in the last period a
@@ -140,34 +150,34 @@ class Kernel {
   // 1 - exp(-z base m_t exp(b.x_t)), exactly MODEL.md's per-period cloglog draw, at the cost of one
   // exp per customer-period; and a variant that lowers the hazard never makes a customer churn
   // earlier (a monotone coupling, so common random numbers pay more).
-  void end_period(Customer& c, std::uint32_t id, int t, Tally& tally) const;
+  void end_period(Customer& c, Who who, int t, Tally& tally) const;
 
   // This period's churn probability p = 1 - exp(-z base m exp(b.x)) (cloglog proportional hazards),
   // with m = `hazard_multiplier` (the product of the customer's live intervention multipliers).
   double churn_probability(const Customer& c, double hazard_multiplier = 1.0) const;
 
   // Product of the hazard multipliers of customer `id`'s timed intervention effects live in period t.
-  double hazard_multiplier(std::uint32_t id, int t) const;
+  double hazard_multiplier(Who who, int t) const;
 
  private:
   void experience(Customer& c, double quality, double salience) const;
-  void visit(Customer& c, std::uint32_t id, int t, std::uint32_t v, const Uniforms4& u, Tally& tally) const;
+  void visit(Customer& c, Who who, int t, std::uint32_t v, const Uniforms4& u, Tally& tally) const;
   // Intervention i's trigger held for customer c in period t: checks the target and draws coverage,
   // then treats at once (returns true) or puts the customer on the waitlist (capacity-limited).
-  bool fire(Customer& c, std::uint32_t id, int t, std::uint32_t i, Tally& tally) const;
+  bool fire(Customer& c, Who who, int t, std::uint32_t i, Tally& tally) const;
   // Applies intervention i's effect to customer c in period t and counts the use.
-  void treat(Customer& c, std::uint32_t id, int t, std::uint32_t i, Tally& tally) const;
+  void treat(Customer& c, Who who, int t, std::uint32_t i, Tally& tally) const;
   // A contact's outcome (MODEL.md "Each contact's outcome"): resolution, quality, effort, CSAT, CES,
   // FCR and ART, then after_contact triggers. `backlog`: the wait term is counted in periods and
   // the effort's waiting term capped at 24; `same_issue` false: the issue closed meanwhile, so the
   // answer resolves nothing.
-  void outcome(Customer& c, std::uint32_t id, int t, bool abandoned, double wait_minutes, bool backlog, bool same_issue,
+  void outcome(Customer& c, Who who, int t, bool abandoned, double wait_minutes, bool backlog, bool same_issue,
                Tally& tally) const;
   double period_hazard(const Customer& c, double hazard_multiplier) const;
-  bool state_trigger_holds(const Customer& c, std::uint32_t id, int t, const InterventionModel& iv) const;
+  bool state_trigger_holds(const Customer& c, Who who, int t, const InterventionModel& iv) const;
   // Intervention i may act on the customer in period t: not within its cooldown, not a second
   // treatment of a once_per_customer intervention.
-  bool ready_for(std::uint32_t id, int t, std::uint32_t i, const InterventionModel& iv) const;
+  bool ready_for(Who who, int t, std::uint32_t i, const InterventionModel& iv) const;
 
   const Model& m_;
   std::uint32_t replication_;

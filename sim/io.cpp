@@ -16,6 +16,8 @@
 #include <system_error>
 #include <vector>
 
+#include "cluster.hpp"
+
 namespace cxsim {
 
 namespace {
@@ -82,7 +84,7 @@ void write_special(const std::string& path, const std::string& contents) {
 
 }  // namespace
 
-void write_file_atomic(const std::string& path, const std::string& contents) {
+static void write_file_atomic_here(const std::string& path, const std::string& contents) {
   if (path.empty()) throw OutputError("cannot write an empty path");
   struct stat target {};
   if (::stat(path.c_str(), &target) == 0) {
@@ -129,7 +131,7 @@ void write_file_atomic(const std::string& path, const std::string& contents) {
   }
 }
 
-void check_output_file(const std::string& path) {
+static void check_output_file_here(const std::string& path) {
   if (path.empty()) throw OutputError("cannot write an empty path");
   struct stat target {};
   if (::stat(path.c_str(), &target) == 0) {
@@ -147,7 +149,7 @@ void check_output_file(const std::string& path) {
   if (closed != 0) fail(path, closed_errno);
 }
 
-void check_output_directory(const std::string& path) {
+static void check_output_directory_here(const std::string& path) {
   if (path.empty()) throw OutputError("cannot create directory: empty path");
   std::filesystem::path p = std::filesystem::absolute(path);
   std::error_code ec;
@@ -164,7 +166,7 @@ void check_output_directory(const std::string& path) {
   }
 }
 
-void ensure_directory(const std::string& path) {
+static void ensure_directory_here(const std::string& path) {
   if (path.empty()) throw OutputError("cannot create directory: empty path");
   std::error_code ec;
   std::filesystem::create_directories(path, ec);
@@ -186,19 +188,40 @@ std::string directory_of(const std::string& path) { return std::filesystem::path
 
 }  // namespace
 
-void check_output_path(const std::string& path) {
+static void check_output_path_here(const std::string& path) {
   const std::string dir = directory_of(path);
   std::error_code ec;
   if (dir.empty() || std::filesystem::exists(dir, ec)) {
-    check_output_file(path);
+    check_output_file_here(path);
   } else {
-    check_output_directory(dir);
+    check_output_directory_here(dir);
   }
 }
 
+static void write_output_file_here(const std::string& path, const std::string& contents) {
+  if (const std::string dir = directory_of(path); !dir.empty()) ensure_directory_here(dir);
+  write_file_atomic_here(path, contents);
+}
+
+// In a distributed run (cluster.hpp) only rank 0 touches the file system; what it meets is thrown
+// on every process.
+void write_file_atomic(const std::string& path, const std::string& contents) {
+  on_rank_zero([&] { write_file_atomic_here(path, contents); });
+}
+void check_output_file(const std::string& path) {
+  on_rank_zero([&] { check_output_file_here(path); });
+}
+void check_output_directory(const std::string& path) {
+  on_rank_zero([&] { check_output_directory_here(path); });
+}
+void ensure_directory(const std::string& path) {
+  on_rank_zero([&] { ensure_directory_here(path); });
+}
+void check_output_path(const std::string& path) {
+  on_rank_zero([&] { check_output_path_here(path); });
+}
 void write_output_file(const std::string& path, const std::string& contents) {
-  if (const std::string dir = directory_of(path); !dir.empty()) ensure_directory(dir);
-  write_file_atomic(path, contents);
+  on_rank_zero([&] { write_output_file_here(path, contents); });
 }
 
 }  // namespace cxsim

@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 
+#include "cluster.hpp"
 #include "diagnostic_sink.hpp"
 #include "messages.hpp"
 
@@ -220,7 +221,7 @@ std::string size_limit_message(std::uintmax_t size, const JsonLimits& limits) {
 }
 
 // Reads a whole file of at most limits.max_bytes; problems go to `sink` (which throws).
-std::string read_text_file(const std::string& path, const JsonLimits& limits, DiagnosticSink& sink) {
+std::string read_text_file_here(const std::string& path, const JsonLimits& limits, DiagnosticSink& sink) {
   const std::string_view kind = limits.kind;
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -265,6 +266,12 @@ std::string read_text_file(const std::string& path, const JsonLimits& limits, Di
   return text;
 }
 
+// read_text_file_here on rank 0 of a distributed run (cluster.hpp), whose bytes or error every
+// process receives: only one process reads the inputs.
+std::string read_text_file(const std::string& path, const JsonLimits& limits, DiagnosticSink& sink) {
+  return from_rank_zero([&] { return read_text_file_here(path, limits, sink); });
+}
+
 // Size, emptiness and JSON checks of a document's text; problems go to `sink` (which throws).
 template <typename Document = json>
 Document parse_document_text(std::string_view text, const JsonLimits& limits, DiagnosticSink& sink) {
@@ -300,6 +307,13 @@ nlohmann::ordered_json read_ordered_json_file(const std::string& path, const Jso
   DiagnosticSink sink(path);
   const std::string text = read_text_file(path, limits, sink);
   return parse_document_text<nlohmann::ordered_json>(text, limits, sink);
+}
+
+bool input_file_exists(const std::string& path) {
+  return from_rank_zero([&] {
+           std::error_code ec;
+           return std::string(std::filesystem::is_regular_file(path, ec) ? "1" : "0");
+         }) == "1";
 }
 
 json parse_json_text(std::string_view text, const std::string& file, const JsonLimits& limits) {

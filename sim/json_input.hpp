@@ -29,6 +29,10 @@ nlohmann::json read_json_file(const std::string& path, const JsonLimits& limits)
 // Same, keeping the file's key order (for documents whose order means something, like result files).
 nlohmann::ordered_json read_ordered_json_file(const std::string& path, const JsonLimits& limits);
 
+// Whether `path` is a regular file, as rank 0 of a distributed run sees it (cluster.hpp): the one
+// process that reads input files answers for all.
+bool input_file_exists(const std::string& path);
+
 // Parses text already in memory; `file` names it in diagnostics.
 nlohmann::json parse_json_text(std::string_view text, const std::string& file, const JsonLimits& limits);
 

@@ -182,8 +182,7 @@ OptimizePlan plan_optimize(const std::string& spec_file, const std::vector<Assig
   const fs::path given = doc["base"].get<std::string>();
   spec.base_file =
       (given.is_absolute() ? given : (fs::path(spec_file).parent_path() / given).lexically_normal()).string();
-  std::error_code ec;
-  if (!fs::is_regular_file(spec.base_file, ec)) {
+  if (!input_file_exists(spec.base_file)) {
     sink.error("/base", fmt::format("base scenario {} not found: no file at {} (the path is relative to the spec "
                                     "file's directory)",
                                     quote(given.string()), spec.base_file));

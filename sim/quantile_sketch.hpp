@@ -21,6 +21,19 @@ class QuantileSketch {
   QuantileSketch();
   void add(double value, std::uint64_t count = 1);
   void merge(const QuantileSketch& other);
+  // The counts (zero bin, total, bins) in a fixed order, for adding sketches of other processes.
+  template <typename F>
+  void for_each_count(F&& f) {
+    f(zero_);
+    f(total_);
+    for (std::uint64_t& b : bins_) f(b);
+  }
+  template <typename F>
+  void for_each_count(F&& f) const {
+    f(zero_);
+    f(total_);
+    for (const std::uint64_t& b : bins_) f(b);
+  }
   std::uint64_t count() const { return total_; }
   // q in [0, 1]; the value of rank ceil(q * count) (1-based, at least 1). NaN when empty.
   double quantile(double q) const;

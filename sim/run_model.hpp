@@ -26,14 +26,21 @@ bool has_backlog_channel(const Model& model);
 std::size_t state_bytes_per_customer();
 std::size_t state_bytes_per_customer(const Model& model);
 
-// Memory a run of this model needs, in bytes: customer state, one tally per worker thread (threads
-// <= 0: all hardware threads) and the results of every replication. An estimate, on the safe side.
-std::uint64_t estimate_memory_bytes(const Model& model, int threads);
+// The most customers one of `processes` processes of a run holds (all of them for one process):
+// its share of the initial customers' blocks and of every period's joiners.
+std::uint64_t customers_per_process(const Model& model, int processes);
 
-// check_memory of a compiled model, against the memory available now or `available_bytes`; `file`
-// names the scenario in the diagnostic.
+// Memory one process of a run of this model needs, in bytes: the state of the customers it holds,
+// one tally per worker thread (threads <= 0: all hardware threads) and the results of every
+// replication (every process keeps them). An estimate, on the safe side.
+std::uint64_t estimate_memory_bytes(const Model& model, int threads, int processes = 1);
+
+// check_memory of a compiled model, against the memory available now on each process's machine, or
+// `available_bytes` for `processes_here` processes of the run's group (cluster.hpp) on one machine;
+// `file` names the scenario in the diagnostic.
 void check_memory(const std::string& file, const Model& model, int threads);
-void check_memory(const std::string& file, const Model& model, int threads, std::uint64_t available_bytes);
+void check_memory(const std::string& file, const Model& model, int threads, std::uint64_t available_bytes,
+                  int processes_here = 1);
 
 // Runs the selected replications of a compiled model; `info` is copied into the result.
 RunResult run_model(const Model& model, const RunInfo& info, const RunOptions& options = {});

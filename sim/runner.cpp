@@ -15,8 +15,10 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "backlog.hpp"
+#include "cluster.hpp"
 #include "diagnostic_sink.hpp"
 #include "engine.hpp"
 #include "erlang_a.hpp"
@@ -45,7 +47,20 @@ std::size_t state_bytes_per_customer(const Model& model) {
          (has_backlog_channel(model) ? PendingAnswers::kBytesPerCustomer : 0);
 }
 
-std::uint64_t estimate_memory_bytes(const Model& model, int threads) {
+std::uint64_t customers_per_process(const Model& model, int processes) {
+  // The largest share of the initial customers' blocks (share_of in Replication), plus at most
+  // ceil(n / processes) of every period's n joiners: the joiners' bound over the processes, plus one
+  // per period for the rounding.
+  const auto p = static_cast<std::uint64_t>(std::max(processes, 1));
+  const std::uint64_t blocks = (std::uint64_t{model.customers} + kBlockCustomers - 1) / kBlockCustomers;
+  const std::uint64_t initial = std::min<std::uint64_t>((blocks + p - 1) / p * kBlockCustomers, model.customers);
+  if (p == 1) return model.max_customers();
+  const std::uint64_t joiners = model.max_customers() - model.customers;
+  const std::uint64_t rounding = joiners > 0 ? static_cast<std::uint64_t>(std::max(model.periods(), 0)) : 0;
+  return initial + (joiners + p - 1) / p + rounding;
+}
+
+std::uint64_t estimate_memory_bytes(const Model& model, int threads, int processes) {
   // Tallies cover the warm-up, then the horizon (never both at once).
   const std::uint64_t horizon = static_cast<std::uint64_t>(std::max({model.horizon_periods, model.warmup_periods, 0}));
   const std::uint64_t segments = model.segments.size(), touchpoints = model.touchpoints.size();
@@ -53,10 +68,11 @@ std::uint64_t estimate_memory_bytes(const Model& model, int threads) {
   const std::uint64_t workers =
       threads > 0 ? static_cast<std::uint64_t>(threads) : std::max(1u, std::thread::hardware_concurrency());
   // One tally per worker plus the merged one (engine.hpp Tally: per-period counts, per segment and
-  // period subscription starts, per touchpoint counts, per channel and period queue tallies).
+  // period subscription starts, per touchpoint counts, per channel and period queue tallies); a
+  // process of a distributed run also flattens the merged one into 16-byte words to exchange it.
   const std::uint64_t per_tally = sizeof(Tally) + touchpoints * 3 * 8 + horizon * (64 + segments * 8) +
                                   channels * (sizeof(ChannelTally) + horizon * 40 + 16 * 1024);
-  const std::uint64_t tallies = per_tally * (workers + 1);
+  const std::uint64_t tallies = per_tally * (workers + (processes > 1 ? 3 : 1));
   // Results are kept for every replication: series of one value per period (4, and with channels
   // 3 more plus 4 per channel), NPS per report period, and the per-entity counts.
   const std::uint64_t series_values =
@@ -66,9 +82,9 @@ std::uint64_t estimate_memory_bytes(const Model& model, int threads) {
   const std::uint64_t results = static_cast<std::uint64_t>(std::max(model.replications, 1)) * per_replication;
   const std::uint64_t channel_series = channels * horizon * 4 * 8;
   // The largest base a replication can hold (initial customers, every scheduled joiner and a bound
-  // on referrals that join); capacity-limited waitlists hold at most one 8-byte key per customer and
-  // intervention.
-  const std::uint64_t customers = model.max_customers();
+  // on referrals that join; of a distributed run, the largest share of it one process holds);
+  // capacity-limited waitlists hold at most one 8-byte key per customer and intervention.
+  const std::uint64_t customers = customers_per_process(model, processes);
   const std::uint64_t waitlists = customers * 8 * model.interventions.limited.size();
   return customers * state_bytes_per_customer(model) + waitlists + tallies + results + channel_series + (64ull << 20);
 }
@@ -89,11 +105,16 @@ void check_memory(const Scenario& scenario, int threads) {
 }
 
 void check_memory(const std::string& file, const Model& model, int threads) {
-  check_memory(file, model, threads, available_memory_bytes());
+  // Each process checks its machine (the processes on it share its memory); every process refuses
+  // when any does, with that one's message.
+  agreed([&] { check_memory(file, model, threads, available_memory_bytes(), cluster().processes_on_this_machine()); });
 }
 
-void check_memory(const std::string& file, const Model& model, int threads, std::uint64_t available_bytes) {
-  const std::uint64_t need = estimate_memory_bytes(model, threads);
+void check_memory(const std::string& file, const Model& model, int threads, std::uint64_t available_bytes,
+                  int processes_here) {
+  const int processes = cluster().size();
+  const std::uint64_t per_process = estimate_memory_bytes(model, threads, processes);
+  const std::uint64_t need = per_process * static_cast<std::uint64_t>(std::max(processes_here, 1));
   if (need > available_bytes) {
     std::ostringstream msg;
     msg.precision(3);
@@ -103,48 +124,55 @@ void check_memory(const std::string& file, const Model& model, int threads, std:
       msg << " at most: " << model.customers << " initial, " << model.scheduled_joiners << " joining by acquisition";
       if (model.referrals_join) msg << ", the rest a bound on referrals that join";
     }
+    if (processes > 1) {
+      msg << "; " << customers_per_process(model, processes) << " of them at most in each of " << processes
+          << " processes, " << processes_here << " of which run on this machine at about " << per_process / 1073741824.0
+          << " GiB each";
+    }
     msg << " x " << state_bytes_per_customer(model) << " bytes of state, plus tallies and the results of "
         << model.replications << " replications x " << model.horizon_periods << " periods), but this machine has "
         << available_bytes / 1073741824.0
         << " GiB available; reduce population.customers (--customers), replications (--replications) or "
            "horizon_periods (--horizon)";
     if (most != model.customers) msg << ", or the acquisition";
+    if (processes > 1) msg << ", or spread the processes over more machines";
     throw InputError({{Severity::kError, file, "/population/customers", msg.str()}});
   }
 }
 
 namespace {
 
-// Runs `body(first, last, tally)` over fixed blocks of customers, in parallel.
-template <typename Body>
-void for_blocks(std::uint32_t n, tbb::enumerable_thread_specific<Tally>& locals, const Body& body) {
-  const std::uint32_t blocks = (n + kBlockCustomers - 1) / kBlockCustomers;
-  tbb::parallel_for(
-      tbb::blocked_range<std::uint32_t>(0, blocks, 1),
-      [&](const tbb::blocked_range<std::uint32_t>& r) {
-        Tally& tally = locals.local();
-        for (std::uint32_t b = r.begin(); b != r.end(); ++b) {
-          const std::uint32_t first = b * kBlockCustomers;
-          body(first, std::min(n, first + kBlockCustomers), tally);
-        }
-      },
-      tbb::simple_partitioner());
+// This process's customers: ids first_id .. first_id + count - 1 at slots first_slot .. of its
+// state arrays. A run of one process holds every customer, with slot == id; a process of a
+// distributed run holds a contiguous range of the initial customers' blocks and a contiguous share
+// of every period's joiners (ids are global: they key the random streams).
+struct CustomerRange {
+  std::uint32_t first_id, first_slot, count;
+};
+
+// The share [begin, end) of `n` items that process `rank` of `size` holds: contiguous, in rank order.
+std::pair<std::uint64_t, std::uint64_t> share_of(std::uint64_t n, int rank, int size) {
+  const auto r = static_cast<std::uint64_t>(rank), p = static_cast<std::uint64_t>(size);
+  return {n * r / p, n * (r + 1) / p};
 }
 
 // One replication of a compiled model, period by period. The period loop of run_model reads as
 // MODEL.md "One period, in order": admit (joiners), start_period, demand, serve, end_period. Per-customer
 // work runs in parallel over fixed blocks of customers into per-thread tallies; the couplings between
 // customers are exact integer reductions between the parallel passes (a channel's contact count, a
-// capacity-limited team's waitlist, the referrals that join). Each pass over the customers does as
-// much of a period as it can, so the state is read from memory as few times as possible: the demand
-// pass also runs the start-of-period effects of step 1, and the serve pass also each customer's end
-// of period (step 4). Periods are run period indices t (model.hpp "Time"): a warm-up runs first into
-// tallies that are then dropped, and the reported horizon's tallies start empty.
+// capacity-limited team's waitlist, the referrals that join), over the threads and then over the
+// processes of a distributed run (cluster.hpp), so every process plans the same queues and selects
+// the same customers as a run of one process would. Each pass over the customers does as much of a
+// period as it can, so the state is read from memory as few times as possible: the demand pass also
+// runs the start-of-period effects of step 1, and the serve pass also each customer's end of period
+// (step 4). Periods are run period indices t (model.hpp "Time"): a warm-up runs first into tallies
+// that are then dropped, and the reported horizon's tallies start empty.
 class Replication {
  public:
   Replication(const Model& m, int replication, std::vector<Customer>& customers, InterventionState& iv_state,
               PendingAnswers& pending)
       : m_(m),
+        group_(cluster()),
         customers_(customers),
         iv_state_(iv_state),
         pending_(pending),
@@ -171,12 +199,21 @@ class Replication {
     base_.cohort = m.customers;
   }
 
-  // The initial customers: segment, sentiment, frailty and starting touchpoint.
+  // The initial customers (this process's blocks of them): segment, sentiment, frailty and starting
+  // touchpoint.
   void initialize() {
-    customers_.resize(m_.customers);
-    iv_state_.reset(m_.customers);
-    pending_.resize(m_.customers);
-    for_customers([this](Customer& c, std::uint32_t id, Tally&) { kernel_.init(c, id); });
+    const std::uint64_t blocks = (std::uint64_t{m_.customers} + kBlockCustomers - 1) / kBlockCustomers;
+    const auto [first_block, last_block] = share_of(blocks, group_.rank(), group_.size());
+    const std::uint64_t first = std::min<std::uint64_t>(first_block * kBlockCustomers, m_.customers);
+    const std::uint64_t last = std::min<std::uint64_t>(last_block * kBlockCustomers, m_.customers);
+    total_ = m_.customers;
+    ranges_.clear();
+    blocks_.clear();
+    customers_.clear();
+    hold(first, last);
+    iv_state_.reset(static_cast<std::uint32_t>(customers_.size()));
+    pending_.resize(static_cast<std::uint32_t>(customers_.size()));
+    for_customers([this](Customer& c, Who who, Tally&) { kernel_.init(c, who); });
   }
 
   // Period 0 begins: the customers active now are the cohort (retention, CLV); the warm-up's tallies
@@ -185,8 +222,9 @@ class Replication {
     if (m_.warmup_periods == 0) return;  // the initial customers are the cohort from the start
     std::int64_t cohort = 0;
     for (const Tally& tl : locals_) cohort += tl.active_end[static_cast<std::size_t>(m_.warmup_periods - 1)];
+    group_.sum(&cohort, 1);
     base_.cohort = static_cast<double>(cohort);
-    for_customers([](Customer& c, std::uint32_t, Tally&) {
+    for_customers([](Customer& c, Who, Tally&) {
       if (c.active()) c.flags |= Customer::kCohort;
     });
     locals_.clear();
@@ -195,38 +233,47 @@ class Replication {
   }
 
   // New customers join at the start of period t: the scheduled acquisition, then the referrals of
-  // period t - 1 that join, with the next ids in that order.
+  // period t - 1 that join, with the next ids in that order (this process initializes its share).
   void admit(int t) {
     std::uint64_t joining = referral_joiners_;
     referral_joiners_ = 0;
     if (!m_.joiners.empty()) joining += m_.joiners[static_cast<std::size_t>(t)];
     if (joining == 0) return;
-    const std::uint64_t first = customers_.size();
+    const std::uint64_t first = total_;
     if (first + joining > 4294967295ull) {
       throw InputError({{Severity::kError, m_.file, "/population",
                          fmt::format("in period {} the base would grow past 4294967295 customers (ids are 32-bit); "
                                      "lower the acquisition or the referral rates",
                                      t - m_.warmup_periods)}});
     }
-    const auto n = static_cast<std::uint32_t>(first + joining);
+    total_ = first + joining;
+    if (t >= m_.warmup_periods)
+      base_.joined[static_cast<std::size_t>(t - m_.warmup_periods)] = static_cast<double>(joining);
+    const auto [begin, end] = share_of(joining, group_.rank(), group_.size());
+    const std::size_t old_blocks = blocks_.size();
+    const auto old_slots = static_cast<std::uint32_t>(customers_.size());
     try {
-      customers_.resize(n);
+      hold(first + begin, first + end);
+      const auto n = static_cast<std::uint32_t>(customers_.size());
       iv_state_.resize(n);
       pending_.resize(n);
     } catch (const std::bad_alloc&) {
       throw InputError({{Severity::kError, m_.file, "/population",
-                         fmt::format("out of memory growing the base to {} customers in period {}; lower the "
-                                     "acquisition or the referral rates, or the initial customers",
-                                     n, t - m_.warmup_periods)}});
+                         fmt::format("out of memory growing the base to {} customers in period {} ({} held by "
+                                     "this process); lower the acquisition or the referral rates, or the initial "
+                                     "customers",
+                                     total_, t - m_.warmup_periods, std::uint64_t{old_slots} + (end - begin))}});
     }
-    const auto begin = static_cast<std::uint32_t>(first);
-    tbb::parallel_for(tbb::blocked_range<std::uint32_t>(begin, n, kBlockCustomers),
-                      [this](const tbb::blocked_range<std::uint32_t>& r) {
-                        for (std::uint32_t id = r.begin(); id != r.end(); ++id) {
-                          kernel_.init(customers_[id], id, /*joiner=*/true);
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(old_blocks, blocks_.size(), 1),
+                      [this](const tbb::blocked_range<std::size_t>& r) {
+                        for (std::size_t b = r.begin(); b != r.end(); ++b) {
+                          const CustomerRange& block = blocks_[b];
+                          for (std::uint32_t j = 0; j < block.count; ++j) {
+                            kernel_.init(customers_[block.first_slot + j],
+                                         Who(block.first_id + j, block.first_slot + j), /*joiner=*/true);
+                          }
                         }
                       });
-    if (t >= m_.warmup_periods) base_.joined[static_cast<std::size_t>(t - m_.warmup_periods)] = static_cast<double>(joining);
   }
 
   // Step 1: periodic triggers and last period's capacity-limited treatments act at the start of the
@@ -237,13 +284,32 @@ class Replication {
   // nothing couples the customers, so the end of the period (step 4) follows in the same pass.
   void demand(int t) {
     if (m_.channels.empty()) {
-      for_customers([this, t](Customer& c, std::uint32_t id, Tally& tally) {
-        kernel_.step(c, id, t, tally);
-        kernel_.end_period(c, id, t, tally);
+      for_customers([this, t](Customer& c, Who who, Tally& tally) {
+        kernel_.step(c, who, t, tally);
+        kernel_.end_period(c, who, t, tally);
       });
     } else {
-      for_customers([this, t](Customer& c, std::uint32_t id, Tally& tally) { kernel_.step(c, id, t, tally); });
+      for_customers([this, t](Customer& c, Who who, Tally& tally) { kernel_.step(c, who, t, tally); });
     }
+  }
+
+  // Step 3, what concerns everyone: the period's exact demand of every channel, contacts per
+  // interval and per segment, over the threads' tallies (cleared for the next period) and the
+  // processes.
+  void reduce_demand() {
+    demand_.clear();
+    if (m_.channels.empty()) return;
+    for (std::size_t k = 0; k < m_.channels.size(); ++k) {
+      const std::size_t at = demand_.size();
+      demand_.resize(at + static_cast<std::size_t>(m_.channels[k].intervals) + m_.segments.size(), 0);
+      for (Tally& tl : locals_) {
+        ChannelTally& ct = tl.channels[k];
+        std::size_t i = at;
+        for (std::int64_t& x : ct.period_interval_contacts) demand_[i++] += std::exchange(x, 0);
+        for (std::int64_t& x : ct.period_segment_contacts) demand_[i++] += std::exchange(x, 0);
+      }
+    }
+    group_.sum(demand_.data(), demand_.size());
   }
 
   // Step 3: each staffed channel's queue from the period's exact demand (an Erlang A chain through
@@ -251,10 +317,15 @@ class Replication {
   // triggers, churn, decays, NPS) in the same pass.
   void serve(int t) {
     if (m_.channels.empty()) return;
-    for (std::size_t k = 0; k < m_.channels.size(); ++k) plan_channel(k, t);
-    for_customers([this, t](Customer& c, std::uint32_t id, Tally& tally) {
-      kernel_.serve(c, id, t, service_, tally);
-      kernel_.end_period(c, id, t, tally);
+    std::size_t at = 0;
+    for (std::size_t k = 0; k < m_.channels.size(); ++k) {
+      const auto intervals = static_cast<std::size_t>(m_.channels[k].intervals);
+      plan_channel(k, t, &demand_[at], &demand_[at + intervals]);
+      at += intervals + m_.segments.size();
+    }
+    for_customers([this, t](Customer& c, Who who, Tally& tally) {
+      kernel_.serve(c, who, t, service_, tally);
+      kernel_.end_period(c, who, t, tally);
     });
   }
 
@@ -264,34 +335,56 @@ class Replication {
   void end_period(int t) {
     for (std::uint32_t i : m_.interventions.limited) select_for_treatment(i);
     if (m_.referrals_join) {
-      for (const Tally& tl : locals_) referrals_ += tl.referrals_by_period[tl.at(t)];
+      ExactSum period;
+      for (const Tally& tl : locals_) period += tl.referrals_by_period[tl.at(t)];
+      group_.sum(&period.fixed, 1);
+      referrals_ += period;
       const auto whole = static_cast<std::uint64_t>(referrals_.fixed >> 32);
       referral_joiners_ = whole - referral_whole_;
       referral_whole_ = whole;
     }
   }
 
+  // The replication's tallies over the threads and the processes (every process gets the result).
   ReplicationResult result() const {
     Tally total(m_);
     for (const Tally& tl : locals_) total.merge(tl);
+    if (group_.distributed()) {
+      std::vector<ExactSum::int128> words = total.words();
+      group_.sum(words.data(), words.size());
+      total.set_words(words);
+    }
     return replication_result(m_, total, channels_, base_);
   }
 
  private:
-  // The period's queue of channel k from its exact demand: contacts per interval and per segment,
-  // reduced over the threads' tallies (and cleared for the next period). Only the reported periods
-  // are recorded; a warm-up's queue carries into period 0 all the same.
-  void plan_channel(std::size_t k, int t) {
-    const ChannelModel& ch = m_.channels[k];
-    std::vector<std::int64_t> arrivals(ch.intervals, 0);
-    std::vector<std::int64_t> by_segment(m_.segments.size(), 0);
-    for (Tally& tl : locals_) {
-      ChannelTally& ct = tl.channels[k];
-      for (int i = 0; i < ch.intervals; ++i) arrivals[i] += ct.period_interval_contacts[i];
-      for (std::size_t g = 0; g < by_segment.size(); ++g) by_segment[g] += ct.period_segment_contacts[g];
-      std::fill(ct.period_interval_contacts.begin(), ct.period_interval_contacts.end(), 0);
-      std::fill(ct.period_segment_contacts.begin(), ct.period_segment_contacts.end(), 0);
+  // Takes ids [first, last) into this process's state, appended at the next slots, as blocks of at
+  // most kBlockCustomers (the unit of parallel work).
+  void hold(std::uint64_t first, std::uint64_t last) {
+    if (last <= first) return;
+    const auto slot = static_cast<std::uint32_t>(customers_.size());
+    const auto count = static_cast<std::uint32_t>(last - first);
+    customers_.resize(customers_.size() + count);
+    ranges_.push_back({static_cast<std::uint32_t>(first), slot, count});
+    for (std::uint32_t j = 0; j < count; j += kBlockCustomers) {
+      blocks_.push_back({static_cast<std::uint32_t>(first) + j, slot + j, std::min(kBlockCustomers, count - j)});
     }
+  }
+
+  // The slot of customer `id`, which this process holds.
+  std::uint32_t slot_of(std::uint32_t id) const {
+    auto it = std::upper_bound(ranges_.begin(), ranges_.end(), id,
+                               [](std::uint32_t x, const CustomerRange& r) { return x < r.first_id; });
+    CXSIM_CHECK(it != ranges_.begin(), "a waitlisted customer is not held by this process");
+    --it;
+    CXSIM_CHECK(id - it->first_id < it->count, "a waitlisted customer is not held by this process");
+    return it->first_slot + (id - it->first_id);
+  }
+
+  // The period's queue of channel k from its exact demand (`arrivals` per interval, `by_segment`).
+  // Only the reported periods are recorded; a warm-up's queue carries into period 0 all the same.
+  void plan_channel(std::size_t k, int t, const std::int64_t* arrivals, const std::int64_t* by_segment) {
+    const ChannelModel& ch = m_.channels[k];
     if (ch.unlimited) return;
     ChannelPeriods& cp = channels_[k];
     const bool reported = t >= m_.warmup_periods;
@@ -312,7 +405,8 @@ class Replication {
       cp.on_duty_server_minutes[p] = on_duty;
     }
     if (ch.backlog()) {
-      backlogs_[k] = plan_backlog_period(ch, t, backlog_in_[k], arrivals);
+      backlogs_[k] =
+          plan_backlog_period(ch, t, backlog_in_[k], std::vector<std::int64_t>(arrivals, arrivals + ch.intervals));
       backlog_in_[k] = backlogs_[k].backlog_end();
       if (reported) {
         cp.backlog[p] = backlog_in_[k];
@@ -326,7 +420,7 @@ class Replication {
     // patience of the channel's contacts (of the segments' shares when nobody contacted).
     std::int64_t contacts = 0;
     double patience_sum = 0.0;
-    for (std::size_t g = 0; g < by_segment.size(); ++g) {
+    for (std::size_t g = 0; g < m_.segments.size(); ++g) {
       contacts += by_segment[g];
       patience_sum += static_cast<double>(by_segment[g]) * m_.segments[g].patience_minutes;
     }
@@ -350,16 +444,28 @@ class Replication {
     service_.queue[k] = &day;
   }
 
+  // Runs fn(customer, who, tally) for every customer this process holds, in parallel over blocks.
   template <typename Fn>
   void for_customers(const Fn& fn) {
-    for_blocks(static_cast<std::uint32_t>(customers_.size()), locals_,
-               [&](std::uint32_t first, std::uint32_t last, Tally& tally) {
-                 for (std::uint32_t id = first; id < last; ++id) fn(customers_[id], id, tally);
-               });
+    tbb::parallel_for(
+        tbb::blocked_range<std::size_t>(0, blocks_.size(), 1),
+        [&](const tbb::blocked_range<std::size_t>& r) {
+          Tally& tally = locals_.local();
+          for (std::size_t b = r.begin(); b != r.end(); ++b) {
+            const CustomerRange& block = blocks_[b];
+            for (std::uint32_t j = 0; j < block.count; ++j) {
+              fn(customers_[block.first_slot + j], Who(block.first_id + j, block.first_slot + j), tally);
+            }
+          }
+        },
+        tbb::simple_partitioner());
   }
 
   // Capacity-limited intervention i: next period's treatments are the first `capacity` active
-  // customers of this period's waitlist in priority-key order (exact, any thread count).
+  // customers of this period's waitlist in priority-key order (exact, any thread and process
+  // count). Each process takes its own first `capacity` active ones; the global first `capacity`
+  // are among them, so the processes exchange only those keys and each treats its customers whose
+  // key is not above the capacity-th smallest of all.
   void select_for_treatment(std::uint32_t i) {
     waitlist_.clear();
     for (Tally& tl : locals_) {
@@ -368,34 +474,54 @@ class Replication {
       list.clear();
     }
     tbb::parallel_sort(waitlist_.begin(), waitlist_.end());
-    std::int64_t treated = 0;
+    const auto capacity = static_cast<std::uint64_t>(m_.interventions.items[i].capacity);
+    chosen_.clear();
+    chosen_slots_.clear();
     for (PriorityKey key : waitlist_) {
-      if (treated >= m_.interventions.items[i].capacity) break;
-      const std::uint32_t id = key_customer(key);
-      if (!customers_[id].active()) continue;
-      iv_state_.marks(id, i) |= InterventionState::kPending;
-      ++treated;
+      if (chosen_.size() >= capacity) break;
+      const std::uint32_t slot = slot_of(key_customer(key));
+      if (!customers_[slot].active()) continue;
+      chosen_.push_back(key);
+      chosen_slots_.push_back(slot);
+    }
+    PriorityKey last = std::numeric_limits<PriorityKey>::max();
+    if (group_.distributed()) {
+      std::vector<PriorityKey> all = group_.gather(chosen_);
+      if (capacity > 0 && all.size() > capacity) {
+        const auto nth = all.begin() + static_cast<std::ptrdiff_t>(capacity - 1);
+        std::nth_element(all.begin(), nth, all.end());
+        last = *nth;
+      }
+    }
+    for (std::size_t j = 0; j < chosen_.size() && chosen_[j] <= last; ++j) {
+      iv_state_.marks(chosen_slots_[j], i) |= InterventionState::kPending;
     }
   }
 
   const Model& m_;
+  Cluster& group_;
   std::vector<Customer>& customers_;
   InterventionState& iv_state_;
   PendingAnswers& pending_;
   const Kernel kernel_;
   int tally_first_, tally_periods_;  // what the next thread-local tally covers (warm-up, then horizon)
   tbb::enumerable_thread_specific<Tally> locals_;
+  std::uint64_t total_ = 0;            // customers of the replication, over all processes
+  std::vector<CustomerRange> ranges_;  // the ids this process holds, ascending
+  std::vector<CustomerRange> blocks_;  // the same as blocks of at most kBlockCustomers
+  std::vector<std::int64_t> demand_;   // per channel: contacts per interval, then per segment
   std::vector<ChannelPeriods> channels_;
   std::vector<ErlangADay> days_;            // per queue channel, reused every period
   std::vector<StateDistribution> carried_;  // per channel open around the clock: the queue at midnight
   std::vector<BacklogPeriod> backlogs_;     // per backlog channel, this period's fluid
   std::vector<double> backlog_in_;          // per backlog channel, the backlog carried into the period
   ServicePeriod service_;
-  std::vector<PriorityKey> waitlist_;
+  std::vector<PriorityKey> waitlist_, chosen_;
+  std::vector<std::uint32_t> chosen_slots_;
   BasePeriods base_;
-  ExactSum referrals_;                   // the cumulative expected referrals, warm-up included
-  std::uint64_t referral_whole_ = 0;     // its floor
-  std::uint64_t referral_joiners_ = 0;   // referrals joining at the start of the next period
+  ExactSum referrals_;                  // the cumulative expected referrals, warm-up included
+  std::uint64_t referral_whole_ = 0;    // its floor
+  std::uint64_t referral_joiners_ = 0;  // referrals joining at the start of the next period
 };
 
 }  // namespace
@@ -428,25 +554,28 @@ RunResult run_model(const Model& m, const RunInfo& info, const RunOptions& optio
   for (int p = 0; p < m.horizon_periods; ++p) result.period.push_back(p);
   result.nps_period = m.nps_periods;
 
-  // Customer state for the initial customers and every scheduled joiner (ids in order of joining);
-  // referrals that join grow it further.
+  // Customer state for this process's initial customers and its share of every scheduled joiner
+  // (Replication holds them); referrals that join grow it further.
+  Cluster& group = cluster();
   std::vector<Customer> customers;
   InterventionState iv_state;
   if (!m.interventions.empty()) iv_state = InterventionState(0, m.interventions);
   PendingAnswers pending;
   const bool backlog = has_backlog_channel(m);
-  try {
-    const std::uint64_t planned = std::uint64_t{m.customers} + m.scheduled_joiners;
-    customers.reserve(planned);
-    customers.resize(m.customers);
-    iv_state.reserve(planned);
-    if (backlog) pending.reserve(planned);
-  } catch (const std::bad_alloc&) {
-    throw InputError({{Severity::kError, info.scenario_file, "/population/customers",
-                       "cannot allocate the state of " + std::to_string(m.customers + m.scheduled_joiners) +
-                           " customers (initial and scheduled joiners); reduce population.customers (or "
-                           "--customers) or the acquisition"}});
-  }
+  const std::uint64_t planned = customers_per_process(m, group.size());
+  agreed([&] {
+    try {
+      customers.reserve(planned);
+      iv_state.reserve(planned);
+      if (backlog) pending.reserve(planned);
+    } catch (const std::bad_alloc&) {
+      throw InputError(
+          {{Severity::kError, info.scenario_file, "/population/customers",
+            "cannot allocate the state of " + std::to_string(planned) + " customers (initial and scheduled joiners" +
+                (group.distributed() ? " held by one process" : std::string()) +
+                "); reduce population.customers (or --customers) or the acquisition"}});
+    }
+  });
 
   const int periods = m.periods();
   const double total_periods = static_cast<double>(std::max(rep_count, 1)) * periods;
@@ -456,17 +585,24 @@ RunResult run_model(const Model& m, const RunInfo& info, const RunOptions& optio
     Replication replication(m, rep, customers, iv_state, pending);
     int stopped_at = -1;  // the run period index a cancel request stopped this replication before
     arena.execute([&] {
-      replication.initialize();
+      agreed([&] { replication.initialize(); });
       for (int t = 0; t < periods; ++t) {
-        if (options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed)) {
+        // Every process stops before the same period: the first where any of them was asked to.
+        const bool cancel = options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed);
+        if (group.distributed() ? group.lowest_rank_with(cancel) >= 0 : cancel) {
           stopped_at = t;
           break;
         }
+        // Between two exchanges, each process's own work; an error met by any process is every
+        // process's (agreed), so none waits in an exchange the others never reach.
         if (t == m.warmup_periods) replication.begin_horizon();
-        replication.admit(t);
-        replication.start_period(t);
-        replication.demand(t);
-        replication.serve(t);
+        agreed([&] {
+          replication.admit(t);
+          replication.start_period(t);
+          replication.demand(t);
+        });
+        replication.reduce_demand();
+        agreed([&] { replication.serve(t); });
         replication.end_period(t);
         if (options.progress) {
           options.progress(((rep - first_rep) * static_cast<double>(periods) + t + 1) / total_periods);

@@ -71,6 +71,13 @@ struct Tally {
   Tally(const Model& m, int first, int periods);
   void merge(const Tally& other);
 
+  // Every summed field as one flat array of 128-bit integers (int64 counts widened, ExactSums as
+  // they are), in a fixed order for a given model: what processes add up element-wise (cluster.hpp)
+  // to merge their tallies exactly. set_words reads back what words wrote (the transient waitlists
+  // and this period's demand are not part of it).
+  std::vector<ExactSum::int128> words() const;
+  void set_words(const std::vector<ExactSum::int128>& words);
+
   int first = 0;  // run period index of the tally's period 0
   // Position of run period index t in the per-period vectors.
   std::size_t at(int t) const { return static_cast<std::size_t>(t - first); }
@@ -88,7 +95,7 @@ struct Tally {
   ExactSum terminal_value, terminal_value_cohort;
   std::int64_t survey_responses = 0, survey_promoters = 0, survey_detractors = 0;
   std::int64_t cohort_hazard_churns = 0, cohort_exit_churns = 0;  // churns of the cohort
-  std::vector<std::int64_t> visits, failures, exits;  // per touchpoint, everyone
+  std::vector<std::int64_t> visits, failures, exits;              // per touchpoint, everyone
 
   // Service, over all channels.
   std::int64_t satisfied = 0, ces_sum = 0;  // per contact (CSAT 4-5; CES score)

@@ -64,6 +64,27 @@ TEST(Limits, RunThatCannotFitIsRefusedWithBothNumbers) {
   }
 }
 
+// A distributed run (include/cxsim/cluster.hpp): each process holds its blocks of the initial
+// customers, so the estimate is per process, and the processes on one machine share its memory.
+TEST(Limits, MemoryEstimateIsPerProcessOfADistributedRun) {
+  const cxsim::Scenario s = cxsim::parse_scenario(scenario(1000000, 1, 10), "size.json");
+  const cxsim::Model m = cxsim::compile_model(s);
+  EXPECT_EQ(cxsim::customers_per_process(m, 1), 1000000u);
+  // 245 blocks of 4096 over 3 processes: at most 82 blocks each.
+  EXPECT_EQ(cxsim::customers_per_process(m, 3), 82u * 4096u);
+  EXPECT_EQ(cxsim::customers_per_process(m, 1000), 4096u);  // a block at most, even for idle processes
+  // The state of the customers it does not hold, less the two tallies a distributed process adds to
+  // exchange its totals (a few kB for 10 periods).
+  const std::uint64_t saved = (1000000u - 82u * 4096u) * cxsim::state_bytes_per_customer();
+  const std::uint64_t difference = cxsim::estimate_memory_bytes(m, 1, 1) - cxsim::estimate_memory_bytes(m, 1, 3);
+  EXPECT_LE(difference, saved);
+  EXPECT_GE(difference, saved - (1u << 20));
+  // Four processes on a machine need four times one process's estimate.
+  const std::uint64_t one = cxsim::estimate_memory_bytes(m, 2, 1);
+  EXPECT_NO_THROW(cxsim::check_memory(s.file, m, 2, 4 * one, 4));
+  EXPECT_THROW(cxsim::check_memory(s.file, m, 2, 4 * one - 1, 4), cxsim::InputError);
+}
+
 // Through the command line, against this machine's real MemAvailable: 10000 replications of
 // 100000 periods keep about 90 TB of results, which no machine has. Refused at once, exit 2.
 TEST(Limits, CliRefusesARunNoMachineCanHold) {

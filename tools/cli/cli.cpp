@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "cxsim/batch.hpp"
+#include "cxsim/cluster.hpp"
 
 namespace cxsim::cli {
 
@@ -175,6 +176,7 @@ const char* interrupt_signal_name() {
   return s == SIGINT ? "SIGINT" : s == SIGTERM ? "SIGTERM" : "signal";
 }
 
-int interrupted_exit_code() { return 128 + static_cast<int>(g_interrupt_signal); }
+// Under mpirun the processes that stopped because another one was signalled exit with its code too.
+int interrupted_exit_code() { return 128 + max_over_processes(static_cast<int>(g_interrupt_signal)); }
 
 }  // namespace cxsim::cli
