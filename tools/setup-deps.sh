@@ -22,6 +22,7 @@ packages=(
   libfmt-dev                             # formatting
   libgtest-dev libgmock-dev              # GoogleTest
   libbenchmark-dev                       # Google Benchmark
+  libhwy-dev                             # Google Highway: SIMD kernels with run-time dispatch
   clang libclang-rt-14-dev               # fuzzing: clang++ and its libFuzzer/ASan runtime (tools/fuzz.sh)
 )
 for arg in "$@"; do
