@@ -37,6 +37,8 @@ void run_engine(benchmark::State& state, Parts parts) {
   const cxsim::Model m = cxsim::compile_model(s);
   cxsim::RunOptions o;
   o.threads = static_cast<int>(state.range(0));
+  // simd_draws 0: the scalar reference kernel (each customer draws its own visit block).
+  cxsim::set_block_draws(state.range(1) != 0);
   for (auto _ : state) {
     cxsim::RunResult r = cxsim::run_simulation(s, o);
     benchmark::DoNotOptimize(r);
@@ -45,6 +47,7 @@ void run_engine(benchmark::State& state, Parts parts) {
   state.counters["customer_periods_per_s"] =
       benchmark::Counter(customer_periods, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["bytes_per_customer"] = static_cast<double>(cxsim::state_bytes_per_customer(m));
+  cxsim::set_block_draws(true);
 }
 
 void BM_TelecomAsShipped(benchmark::State& state) { run_engine(state, Parts::kAll); }
@@ -61,8 +64,26 @@ void BM_PhiloxBlock(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_TelecomAsShipped)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_TelecomWithoutInterventions)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_TelecomJourneyOnly)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_TelecomAsShipped)
+    ->ArgNames({"threads", "simd_draws"})
+    ->Args({1, 1})
+    ->Args({1, 0})
+    ->Args({2, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_TelecomWithoutInterventions)
+    ->ArgNames({"threads", "simd_draws"})
+    ->Args({1, 1})
+    ->Args({1, 0})
+    ->Args({2, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK(BM_TelecomJourneyOnly)
+    ->ArgNames({"threads", "simd_draws"})
+    ->Args({1, 1})
+    ->Args({1, 0})
+    ->Args({2, 1})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK(BM_PhiloxBlock);
 BENCHMARK_MAIN();

@@ -78,7 +78,7 @@ void Kernel::experience(Customer& c, double q, double salience) const {
   if (q < g.bad_threshold) c.bad += 1.0f;
 }
 
-void Kernel::step(Customer& c, Who who, int t, Tally& tally) const {
+void Kernel::step(Customer& c, Who who, int t, Tally& tally, const Words4* visit_words) const {
   if (!c.active()) return;
   const SegmentModel& g = m_.segments[c.segment];
   ++tally.starts[tally.start_index(t, m_.segments.size(), c.segment, c.cohort())];
@@ -119,7 +119,8 @@ void Kernel::step(Customer& c, Who who, int t, Tally& tally) const {
     }
   }
 
-  const Uniforms4 u = rng.uniforms(static_cast<std::uint32_t>(t), Stream::kVisit);
+  const Uniforms4 u =
+      visit_words != nullptr ? uniforms_of(*visit_words) : rng.uniforms(static_cast<std::uint32_t>(t), Stream::kVisit);
   const std::uint32_t v = m_.next_touchpoint(c.touchpoint, u[0]);
   c.touchpoint = static_cast<std::uint16_t>(v);
   if (m_.touchpoints[v].exit) {

@@ -133,7 +133,9 @@ class Kernel {
   // periodic triggers and the treatments selected from last period's waitlists, self-resolution,
   // then a contact (counted in the channel's demand) or a journey step (on_visit and on_failure
   // triggers act here).
-  void step(Customer& c, Who who, int t, Tally& tally) const;
+  // `visit_words`, when given, is the customer's (t, kVisit) block already drawn (the runner draws a
+  // block of customers' at once with SIMD, rng_simd.hpp); it is the same block step would draw.
+  void step(Customer& c, Who who, int t, Tally& tally, const Words4* visit_words = nullptr) const;
 
   // Period t, phase 2 (step 3): the outcome of this period's contact given the channels' queues
   // (a queue channel: the state found, the offered wait against the customer's patience; a backlog

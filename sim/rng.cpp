@@ -21,9 +21,7 @@ std::array<std::uint32_t, 4> CustomerRng::block(std::uint32_t period, Stream str
 }
 
 Uniforms4 CustomerRng::uniforms(std::uint32_t period, Stream stream, std::uint32_t index) const {
-  const auto w = block(period, stream, index);
-  constexpr double kScale = 1.0 / 4294967296.0;
-  return {(w[0] + 0.5) * kScale, (w[1] + 0.5) * kScale, (w[2] + 0.5) * kScale, (w[3] + 0.5) * kScale};
+  return uniforms_of(block(period, stream, index));
 }
 
 double standard_normal(double u1, double u2) {

@@ -26,6 +26,14 @@ enum class Stream : std::uint32_t {
 
 // Four uniforms in the open interval (0, 1), 32-bit resolution: (word + 0.5) / 2^32.
 using Uniforms4 = std::array<double, 4>;
+using Words4 = std::array<std::uint32_t, 4>;
+
+// The uniforms of a block's four words (CustomerRng::uniforms, and blocks drawn for many customers
+// at once by rng_simd.hpp, use this one formula, so both give the same bits).
+inline Uniforms4 uniforms_of(const Words4& w) {
+  constexpr double kScale = 1.0 / 4294967296.0;
+  return {(w[0] + 0.5) * kScale, (w[1] + 0.5) * kScale, (w[2] + 0.5) * kScale, (w[3] + 0.5) * kScale};
+}
 
 class CustomerRng {
  public:

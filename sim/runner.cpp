@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cmath>
 #include <fstream>
 #include <limits>
@@ -24,6 +26,9 @@
 #include "erlang_a.hpp"
 #include "metrics.hpp"
 #include "run_model.hpp"
+#ifdef CXSIM_HAVE_SIMD
+#include "rng_simd.hpp"
+#endif
 #include "tally.hpp"
 
 namespace cxsim {
@@ -141,6 +146,19 @@ void check_memory(const std::string& file, const Model& model, int threads, std:
 }
 
 namespace {
+std::atomic<bool> g_block_draws{true};
+}  // namespace
+
+void set_block_draws(bool on) { g_block_draws.store(on, std::memory_order_relaxed); }
+bool block_draws() {
+#ifdef CXSIM_HAVE_SIMD
+  return g_block_draws.load(std::memory_order_relaxed);
+#else
+  return false;
+#endif
+}
+
+namespace {
 
 // This process's customers: ids first_id .. first_id + count - 1 at slots first_slot .. of its
 // state arrays. A run of one process holds every customer, with slot == id; a process of a
@@ -148,6 +166,11 @@ namespace {
 // of every period's joiners (ids are global: they key the random streams).
 struct CustomerRange {
   std::uint32_t first_id, first_slot, count;
+};
+
+// A block's (t, kVisit) Philox words, structure of arrays: word k of the block's customer j is w[k][j].
+struct VisitWords {
+  std::array<std::array<std::uint32_t, kBlockCustomers>, 4> w;
 };
 
 // The share [begin, end) of `n` items that process `rank` of `size` holds: contiguous, in rank order.
@@ -177,6 +200,7 @@ class Replication {
         iv_state_(iv_state),
         pending_(pending),
         kernel_(m, static_cast<std::uint32_t>(replication), m.interventions.empty() ? nullptr : &iv_state, &pending),
+        replication_(static_cast<std::uint32_t>(replication)),
         tally_first_(m.warmup_periods > 0 ? 0 : m.warmup_periods),
         tally_periods_(m.warmup_periods > 0 ? m.warmup_periods : m.horizon_periods),
         locals_([this] { return Tally(m_, tally_first_, tally_periods_); }),
@@ -283,14 +307,23 @@ class Replication {
   // Steps 1-2: each active customer contacts service or takes a journey step. Without channels
   // nothing couples the customers, so the end of the period (step 4) follows in the same pass.
   void demand(int t) {
-    if (m_.channels.empty()) {
-      for_customers([this, t](Customer& c, Who who, Tally& tally) {
-        kernel_.step(c, who, t, tally);
-        kernel_.end_period(c, who, t, tally);
-      });
-    } else {
-      for_customers([this, t](Customer& c, Who who, Tally& tally) { kernel_.step(c, who, t, tally); });
-    }
+    const bool end_too = m_.channels.empty();
+    for_blocks([this, t, end_too](const CustomerRange& block, Tally& tally) {
+      // Every active customer without a contact this period draws its (t, kVisit) block; drawn for
+      // the whole block at once in SIMD lanes (the same bits), when built with Highway.
+      const VisitWords* words = draw_visits(block, t);
+      for (std::uint32_t j = 0; j < block.count; ++j) {
+        Customer& c = customers_[block.first_slot + j];
+        const Who who(block.first_id + j, block.first_slot + j);
+        if (words != nullptr) {
+          const Words4 w = {words->w[0][j], words->w[1][j], words->w[2][j], words->w[3][j]};
+          kernel_.step(c, who, t, tally, &w);
+        } else {
+          kernel_.step(c, who, t, tally);
+        }
+        if (end_too) kernel_.end_period(c, who, t, tally);
+      }
+    });
   }
 
   // Step 3, what concerns everyone: the period's exact demand of every channel, contacts per
@@ -444,21 +477,40 @@ class Replication {
     service_.queue[k] = &day;
   }
 
-  // Runs fn(customer, who, tally) for every customer this process holds, in parallel over blocks.
-  template <typename Fn>
-  void for_customers(const Fn& fn) {
+  // Runs body(block, tally) for every block of customers this process holds, in parallel.
+  template <typename Body>
+  void for_blocks(const Body& body) {
     tbb::parallel_for(
         tbb::blocked_range<std::size_t>(0, blocks_.size(), 1),
         [&](const tbb::blocked_range<std::size_t>& r) {
           Tally& tally = locals_.local();
-          for (std::size_t b = r.begin(); b != r.end(); ++b) {
-            const CustomerRange& block = blocks_[b];
-            for (std::uint32_t j = 0; j < block.count; ++j) {
-              fn(customers_[block.first_slot + j], Who(block.first_id + j, block.first_slot + j), tally);
-            }
-          }
+          for (std::size_t b = r.begin(); b != r.end(); ++b) body(blocks_[b], tally);
         },
         tbb::simple_partitioner());
+  }
+
+  // Runs fn(customer, who, tally) for every customer this process holds, in parallel over blocks.
+  template <typename Fn>
+  void for_customers(const Fn& fn) {
+    for_blocks([&](const CustomerRange& block, Tally& tally) {
+      for (std::uint32_t j = 0; j < block.count; ++j) {
+        fn(customers_[block.first_slot + j], Who(block.first_id + j, block.first_slot + j), tally);
+      }
+    });
+  }
+
+  // The (t, kVisit) blocks of a block of customers, drawn at once (rng_simd.hpp) into this
+  // thread's buffer; null when cxsim is built without Highway.
+  const VisitWords* draw_visits([[maybe_unused]] const CustomerRange& block, [[maybe_unused]] int t) {
+#ifdef CXSIM_HAVE_SIMD
+    if (!block_draws_) return nullptr;
+    VisitWords& words = visit_words_.local();
+    philox_blocks(m_.seed, replication_, block.first_id, block.count, static_cast<std::uint32_t>(t), Stream::kVisit, 0,
+                  words.w[0].data(), words.w[1].data(), words.w[2].data(), words.w[3].data());
+    return &words;
+#else
+    return nullptr;
+#endif
   }
 
   // Capacity-limited intervention i: next period's treatments are the first `capacity` active
@@ -504,8 +556,11 @@ class Replication {
   InterventionState& iv_state_;
   PendingAnswers& pending_;
   const Kernel kernel_;
+  [[maybe_unused]] const std::uint32_t replication_;  // for the block draws (built with Highway)
+  [[maybe_unused]] const bool block_draws_ = block_draws();
   int tally_first_, tally_periods_;  // what the next thread-local tally covers (warm-up, then horizon)
   tbb::enumerable_thread_specific<Tally> locals_;
+  tbb::enumerable_thread_specific<VisitWords> visit_words_;
   std::uint64_t total_ = 0;            // customers of the replication, over all processes
   std::vector<CustomerRange> ranges_;  // the ids this process holds, ascending
   std::vector<CustomerRange> blocks_;  // the same as blocks of at most kBlockCustomers

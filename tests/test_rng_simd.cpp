@@ -15,8 +15,12 @@
 #include <string>
 #include <vector>
 
+#include "cxsim/report.hpp"
+#include "cxsim/runner.hpp"
+#include "cxsim/scenario.hpp"
 #include "rng.hpp"
 #include "rng_simd.hpp"
+#include "run_model.hpp"
 
 using cxsim::CustomerRng;
 using cxsim::Stream;
@@ -229,4 +233,27 @@ TEST(RngSimd, BoxMullerIsWithinHighwaysDocumentedErrorOfStandardNormal) {
         cxsim::simd_target_name(), n, identical, 100.0 * static_cast<double>(identical) / static_cast<double>(n),
         max_abs, static_cast<unsigned long long>(max_ulp));
   });
+}
+
+// The engine draws every block of customers' (t, kVisit) words with philox_blocks in the demand pass
+// (runner.cpp); the scalar reference kernel draws each customer's own with CustomerRng. Every shipped
+// scenario's result document must be the same to the byte either way (more than one block of
+// customers, so lanes, full blocks and a tail).
+TEST(RngSimd, EngineGivesTheScalarKernelsResultsOnEveryShippedScenario) {
+  ASSERT_TRUE(cxsim::block_draws());
+  EXPECT_NE(std::string(cxsim::simd_target_name()), "SCALAR");
+  for (const char* name : {"telecom_subscription", "ecommerce_retailer", "broadband_subscription"}) {
+    SCOPED_TRACE(name);
+    cxsim::Scenario s = cxsim::load_scenario(std::string(CXSIM_SOURCE_DIR) + "/scenarios/" + name + ".json");
+    s.population.customers = 9000;
+    s.horizon_periods = 40;
+    s.replications = 2;
+    cxsim::RunOptions options;
+    options.threads = 2;
+    const std::string vector = cxsim::run_report(cxsim::run_simulation(s, options)).json();
+    cxsim::set_block_draws(false);
+    const std::string reference = cxsim::run_report(cxsim::run_simulation(s, options)).json();
+    cxsim::set_block_draws(true);
+    EXPECT_TRUE(vector == reference) << "the vector draws changed a result";
+  }
 }
