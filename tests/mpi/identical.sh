@@ -3,7 +3,8 @@
 # (include/cxsim/cluster.hpp). Usage: identical.sh CXSIM MPIEXEC SOURCE_DIR PROCESSES CASE WORK_DIR
 # Cases: run_broadband (warm-up, acquisition and referrals that join, a capacity-limited desk made
 # to bind), run_telecom (queue channels, interventions), run_ecommerce (a backlog channel), compare,
-# sweep, resume (SIGTERM to mpirun stops every process between periods after a checkpoint; the
+# compare_rounds (sequential stopping: more replications in rounds), calibrate (NLopt on simulated
+# targets; rank 0 reads the spec and its base), sweep, resume (SIGTERM to mpirun stops every process between periods after a checkpoint; the
 # resumed run under mpirun equals an uninterrupted run in one process).
 # Each side runs in its own directory with the same relative output names, so even the recorded
 # command line is the same.
@@ -25,6 +26,10 @@ case "$case" in
                        -o result.json) ;;
   compare) args=(compare "$src/scenarios/strategies/telecom_staffing.json" --customers 10000 --horizon 20
                  --replications 2 -o result.json) ;;
+  compare_rounds) args=(compare "$src/scenarios/strategies/telecom_staffing.json" --customers 5000 --horizon 20
+                        --replications 2 --target-ci 1 --max-replications 6 -o result.json) ;;
+  calibrate) args=(calibrate "$src/scenarios/calibration/fader_hardie_regular.json" --customers 5000
+                   -o fitted.json --report report.json) ;;
   sweep) args=(sweep "$src/scenarios/telecom_subscription.json" --vary /service/channels/phone/agents=14,20
                --customers 10000 --horizon 20 --replications 2 -o result.json) ;;
   resume) ;;
