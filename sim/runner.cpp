@@ -366,7 +366,10 @@ class Replication {
   // the start of the next period, and the referrals that join then (floor of the cumulative expected
   // referrals, exact: the sums are fixed point).
   void end_period(int t) {
-    for (std::uint32_t i : m_.interventions.limited) select_for_treatment(i);
+    for (std::uint32_t i : m_.interventions.limited) {
+      agreed([&] { offer_for_treatment(i); });
+      select_for_treatment(i);
+    }
     if (m_.referrals_join) {
       ExactSum period;
       for (const Tally& tl : locals_) period += tl.referrals_by_period[tl.at(t)];
@@ -515,10 +518,10 @@ class Replication {
 
   // Capacity-limited intervention i: next period's treatments are the first `capacity` active
   // customers of this period's waitlist in priority-key order (exact, any thread and process
-  // count). Each process takes its own first `capacity` active ones; the global first `capacity`
+  // count). Each process offers its own first `capacity` active ones; the global first `capacity`
   // are among them, so the processes exchange only those keys and each treats its customers whose
   // key is not above the capacity-th smallest of all.
-  void select_for_treatment(std::uint32_t i) {
+  void offer_for_treatment(std::uint32_t i) {
     waitlist_.clear();
     for (Tally& tl : locals_) {
       std::vector<PriorityKey>& list = tl.interventions[i].waitlist;
@@ -536,6 +539,12 @@ class Replication {
       chosen_.push_back(key);
       chosen_slots_.push_back(slot);
     }
+  }
+
+  // The offers of all processes: this process treats its offered customers whose key is among the
+  // `capacity` smallest offered.
+  void select_for_treatment(std::uint32_t i) {
+    const auto capacity = static_cast<std::uint64_t>(m_.interventions.items[i].capacity);
     PriorityKey last = std::numeric_limits<PriorityKey>::max();
     if (group_.distributed()) {
       std::vector<PriorityKey> all = group_.gather(chosen_);
