@@ -4,6 +4,7 @@
 #include <mpi.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <stdexcept>
@@ -109,11 +110,22 @@ class MpiCluster final : public Cluster {
   int rank_ = 0, size_ = 1, on_machine_ = 1;
 };
 
+// Whether a launcher started this process as part of a job: mpirun (Open MPI) or srun and other
+// PMI/PMIx launchers. Outside one, MPI_Init would start a singleton job (Open MPI forks its daemon,
+// a third of a second or more for every command), so cxsim stays a group of one instead.
+bool launched_by_mpi() {
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE"}) {
+    if (std::getenv(name) != nullptr) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool mpi_built() { return true; }
 
 ProcessGroup::ProcessGroup(int* argc, char*** argv) {
+  if (!launched_by_mpi()) return;
   // The runner calls MPI from one thread at a time, not always the main one (a oneTBB arena may run
   // the period loop on a worker), hence MPI_THREAD_SERIALIZED.
   int provided = MPI_THREAD_SINGLE;
@@ -130,9 +142,10 @@ ProcessGroup::ProcessGroup(int* argc, char*** argv) {
 
 ProcessGroup::~ProcessGroup() {
   install_cluster(nullptr);
-  int finalized = 0;
+  int initialized = 0, finalized = 0;
+  MPI_Initialized(&initialized);
   MPI_Finalized(&finalized);
-  if (!finalized) MPI_Finalize();
+  if (initialized && !finalized) MPI_Finalize();
 }
 
 void ProcessGroup::abort(int exit_code) const {

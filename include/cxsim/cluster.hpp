@@ -15,7 +15,9 @@ bool mpi_built();
 int max_over_processes(int value);
 
 // This process's membership of its job. Create one at the start of main, before any run, and keep
-// it until the end (its destructor ends MPI). At most one may exist.
+// it until the end (its destructor ends MPI). At most one may exist. MPI starts only when a launcher
+// (mpirun, or srun and other PMI/PMIx launchers) started the process; run directly, even a build
+// with MPI is a group of one and starts no MPI daemon.
 class ProcessGroup {
  public:
   ProcessGroup(int* argc, char*** argv);
