@@ -113,7 +113,7 @@ void BM_OfferedWait(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_Day)->Arg(14)->Arg(140)->Arg(1400)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Day)->Arg(14)->Arg(140)->Arg(1400)->Arg(14000)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_DayOverloaded)->Arg(140)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Day24Hours)->Arg(140)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_StateFound);
