@@ -28,8 +28,9 @@ enum class Stream : std::uint32_t {
 using Uniforms4 = std::array<double, 4>;
 using Words4 = std::array<std::uint32_t, 4>;
 
-// The uniforms of a block's four words (CustomerRng::uniforms, and blocks drawn for many customers
-// at once by rng_simd.hpp, use this one formula, so both give the same bits).
+// The uniforms of a block's four words: CustomerRng::uniforms and the engine's block draws (words
+// from rng_simd.hpp's philox_blocks, turned into uniforms in the kernel) use this one formula.
+// philox_uniforms computes the same values in lanes another way, tested to give the same bits.
 inline Uniforms4 uniforms_of(const Words4& w) {
   constexpr double kScale = 1.0 / 4294967296.0;
   return {(w[0] + 0.5) * kScale, (w[1] + 0.5) * kScale, (w[2] + 0.5) * kScale, (w[3] + 0.5) * kScale};
