@@ -1,8 +1,9 @@
-// Engine throughput on the shipped telecom scenario: customer-periods per second at 1 and 2
-// threads: as shipped (service and interventions), without its interventions, and without service
-// or interventions; a large synthetic journey (50 touchpoints, 5 segments, 3 channels, 6
-// interventions); each at 1 thread with the SIMD block draws and with the scalar reference kernel;
-// bytes of state per customer; and the cost of one Philox block.
+// Engine throughput: customer-periods per second at 1 and 2 threads on the shipped telecom scenario
+// as shipped (service and interventions), without its interventions, and without service or
+// interventions; on the shipped e-commerce and broadband scenarios as shipped; on a large synthetic
+// journey (50 touchpoints, 5 segments, 3 channels, 6 interventions); each at 1 thread with the
+// engine's lane kernel and with the scalar reference kernel (engine.hpp KernelMath); bytes of state
+// per customer; and the cost of one Philox block.
 // Run: build/bench/bench_engine --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
@@ -20,13 +21,19 @@ namespace {
 constexpr std::int64_t kCustomers = 200000;
 constexpr int kHorizon = 60;
 
-enum class Parts { kAll, kNoInterventions, kJourneyOnly, kSynthetic };
+enum class Parts { kAll, kNoInterventions, kJourneyOnly, kSynthetic, kEcommerce, kBroadband };
 
-cxsim::Scenario telecom(Parts parts) {
-  cxsim::Scenario s = cxsim::load_scenario(CXSIM_SOURCE_DIR "/scenarios/telecom_subscription.json");
+// A shipped scenario at the benchmark's size: kCustomers customers, kHorizon periods, 1 replication.
+cxsim::Scenario shipped(const char* name) {
+  cxsim::Scenario s = cxsim::load_scenario(std::string(CXSIM_SOURCE_DIR "/scenarios/") + name + ".json");
   s.population.customers = kCustomers;
   s.horizon_periods = kHorizon;
   s.replications = 1;
+  return s;
+}
+
+cxsim::Scenario telecom(Parts parts) {
+  cxsim::Scenario s = shipped("telecom_subscription");
   if (parts != Parts::kAll) s.interventions.clear();
   if (parts == Parts::kJourneyOnly) {
     s.service.channels.clear();
@@ -76,28 +83,37 @@ std::string synthetic_text() {
 }
 
 void run_engine(benchmark::State& state, Parts parts) {
-  const cxsim::Scenario s =
-      parts == Parts::kSynthetic ? cxsim::parse_scenario(synthetic_text(), "synthetic.json") : telecom(parts);
+  const cxsim::Scenario s = parts == Parts::kSynthetic   ? cxsim::parse_scenario(synthetic_text(), "synthetic.json")
+                            : parts == Parts::kEcommerce ? shipped("ecommerce_retailer")
+                            : parts == Parts::kBroadband ? shipped("broadband_subscription")
+                                                         : telecom(parts);
   const cxsim::Model m = cxsim::compile_model(s);
   cxsim::RunOptions o;
   o.threads = static_cast<int>(state.range(0));
-  // simd_draws 0: the scalar reference kernel (each customer draws its own visit block).
-  cxsim::set_block_draws(state.range(1) != 0);
+  // lanes 0: the scalar reference kernel (each customer draws its own blocks; glibc's log, cos, exp).
+  cxsim::set_scalar_reference(state.range(1) == 0);
+  double customer_periods = 0.0;
   for (auto _ : state) {
     cxsim::RunResult r = cxsim::run_simulation(s, o);
+    // Active customer-periods, as the floor kernel counts them (conservatively: customers active at
+    // the end of each period, so not those who churn in it); a base that grows (acquisition,
+    // referrals) counts its joiners, one that shrinks no longer counts the churned.
+    customer_periods = 0.0;
+    for (const double a : r.replications.at(0).series.at("active")) customer_periods += a;
     benchmark::DoNotOptimize(r);
   }
-  const double customer_periods = static_cast<double>(kCustomers) * kHorizon;
   state.counters["customer_periods_per_s"] =
       benchmark::Counter(customer_periods, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["bytes_per_customer"] = static_cast<double>(cxsim::state_bytes_per_customer(m));
-  cxsim::set_block_draws(true);
+  cxsim::set_scalar_reference(false);
 }
 
 void BM_TelecomAsShipped(benchmark::State& state) { run_engine(state, Parts::kAll); }
 void BM_TelecomWithoutInterventions(benchmark::State& state) { run_engine(state, Parts::kNoInterventions); }
 void BM_TelecomJourneyOnly(benchmark::State& state) { run_engine(state, Parts::kJourneyOnly); }
 void BM_Synthetic50Touchpoints(benchmark::State& state) { run_engine(state, Parts::kSynthetic); }
+void BM_EcommerceAsShipped(benchmark::State& state) { run_engine(state, Parts::kEcommerce); }
+void BM_BroadbandAsShipped(benchmark::State& state) { run_engine(state, Parts::kBroadband); }
 
 void BM_PhiloxBlock(benchmark::State& state) {
   std::uint32_t i = 0;
@@ -107,9 +123,9 @@ void BM_PhiloxBlock(benchmark::State& state) {
   }
 }
 
-// One thread with the SIMD block draws and with the scalar reference kernel, and two threads.
+// One thread with the lane kernel and with the scalar reference kernel, and two threads.
 void engine_args(benchmark::internal::Benchmark* b) {
-  b->ArgNames({"threads", "simd_draws"})->Args({1, 1})->Args({1, 0})->Args({2, 1});
+  b->ArgNames({"threads", "lanes"})->Args({1, 1})->Args({1, 0})->Args({2, 1});
   b->Unit(benchmark::kMillisecond)->UseRealTime();
 }
 
@@ -119,5 +135,7 @@ BENCHMARK(BM_TelecomAsShipped)->Apply(engine_args);
 BENCHMARK(BM_TelecomWithoutInterventions)->Apply(engine_args);
 BENCHMARK(BM_TelecomJourneyOnly)->Apply(engine_args);
 BENCHMARK(BM_Synthetic50Touchpoints)->Apply(engine_args);
+BENCHMARK(BM_EcommerceAsShipped)->Apply(engine_args);
+BENCHMARK(BM_BroadbandAsShipped)->Apply(engine_args);
 BENCHMARK(BM_PhiloxBlock);
 BENCHMARK_MAIN();

@@ -5,6 +5,7 @@
 
 #include "diagnostic_sink.hpp"
 #include "rng.hpp"
+#include "rng_simd.hpp"
 
 namespace cxsim {
 
@@ -47,8 +48,14 @@ PromoterTable::PromoterTable(double noise_sd) : step_(noise_sd <= 0.0) {
   error_bound_ = curvature * (2.0 / intervals) * (2.0 / intervals) / 8.0;
 }
 
-Kernel::Kernel(const Model& model, std::uint32_t replication, InterventionState* interventions, PendingAnswers* pending)
-    : m_(model), replication_(replication), promoter_(model.nps.noise_sd), iv_state_(interventions), pending_(pending) {
+Kernel::Kernel(const Model& model, std::uint32_t replication, InterventionState* interventions, PendingAnswers* pending,
+               KernelMath math)
+    : m_(model),
+      replication_(replication),
+      promoter_(model.nps.noise_sd),
+      iv_state_(interventions),
+      pending_(pending),
+      math_(math) {
   CXSIM_CHECK(model.interventions.empty() || interventions != nullptr,
               "a model with interventions needs their per-customer state");
 }
@@ -78,7 +85,7 @@ void Kernel::experience(Customer& c, double q, double salience) const {
   if (q < g.bad_threshold) c.bad += 1.0f;
 }
 
-void Kernel::step(Customer& c, Who who, int t, Tally& tally, const Words4* visit_words) const {
+void Kernel::step(Customer& c, Who who, int t, Tally& tally, const VisitDraw* draw) const {
   if (!c.active()) return;
   const SegmentModel& g = m_.segments[c.segment];
   ++tally.starts[tally.start_index(t, m_.segments.size(), c.segment, c.cohort())];
@@ -119,8 +126,8 @@ void Kernel::step(Customer& c, Who who, int t, Tally& tally, const Words4* visit
     }
   }
 
-  const Uniforms4 u =
-      visit_words != nullptr ? uniforms_of(*visit_words) : rng.uniforms(static_cast<std::uint32_t>(t), Stream::kVisit);
+  const Words4 words = draw != nullptr ? draw->words : rng.block(static_cast<std::uint32_t>(t), Stream::kVisit);
+  const Uniforms4 u = uniforms_of(words);
   const std::uint32_t v = m_.next_touchpoint(c.touchpoint, u[0]);
   c.touchpoint = static_cast<std::uint16_t>(v);
   if (m_.touchpoints[v].exit) {
@@ -129,12 +136,15 @@ void Kernel::step(Customer& c, Who who, int t, Tally& tally, const Words4* visit
     tally.cohort_exit_churns += c.cohort();
     return;
   }
-  visit(c, who, t, v, u, tally);
+  const double z = draw != nullptr                         ? draw->normal
+                   : math_ == KernelMath::kScalarReference ? standard_normal(u[2], u[3])
+                                                           : standard_normal_lane(words[2], words[3]);
+  visit(c, who, t, v, u, z, tally);
 }
 
 // Experiencing touchpoint v (MODEL "Journey graph" steps 1-5), with on_visit triggers before the
 // failure draw and on_failure triggers after the failure's experience.
-void Kernel::visit(Customer& c, Who who, int t, std::uint32_t v, const Uniforms4& u, Tally& tally) const {
+void Kernel::visit(Customer& c, Who who, int t, std::uint32_t v, const Uniforms4& u, double z, Tally& tally) const {
   const TouchpointModel& tp = m_.touchpoints[v];
   const InterventionIndex& ix = m_.interventions;
   ++tally.visits[v];
@@ -160,7 +170,7 @@ void Kernel::visit(Customer& c, Who who, int t, std::uint32_t v, const Uniforms4
       c.issue_contacts = 0;
     }
   } else {
-    q = clamp_unit(normal_draw(tp.quality.mean, tp.quality.sd, u[2], u[3]));
+    q = clamp_unit(tp.quality.sd > 0.0 ? tp.quality.mean + tp.quality.sd * z : tp.quality.mean);
   }
   if (tp.revenue != 0.0) {
     tally.touchpoint_revenue.add(tp.revenue * m_.discount[t]);
@@ -356,7 +366,7 @@ double Kernel::hazard_multiplier(Who who, int t) const {
   return m;
 }
 
-bool Kernel::state_trigger_holds(const Customer& c, Who who, int t, const InterventionModel& iv) const {
+bool Kernel::state_trigger_holds(const Customer& c, Who who, int t, const InterventionModel& iv, double exp_x) const {
   switch (iv.trigger) {
     case TriggerKind::kSentimentBelow:
       return c.sentiment < iv.threshold;
@@ -364,37 +374,64 @@ bool Kernel::state_trigger_holds(const Customer& c, Who who, int t, const Interv
       return c.has_issue() && t - c.issue_opened > iv.issue_age;
     case TriggerKind::kRiskAbove:
       // p = 1 - exp(-lambda) is increasing in lambda: compare hazards, no expm1 needed.
-      return period_hazard(c, hazard_multiplier(who, t)) > iv.hazard_threshold;
+      return period_hazard(c, hazard_multiplier(who, t), exp_x) > iv.hazard_threshold;
     default:
       return false;
   }
 }
 
-// The cumulative-hazard increment z base m exp(b.x) of this period (cloglog proportional hazards).
-double Kernel::period_hazard(const Customer& c, double hazard_multiplier) const {
-  const SegmentModel& g = m_.segments[c.segment];
+double Kernel::hazard_predictor(const Customer& c) const {
   const ChurnCoefficients& b = m_.churn;
-  const double x = b.sentiment * c.sentiment + (c.has_issue() ? b.open_issue : 0.0) + b.bad_experiences * c.bad +
-                   b.effort * c.effort;
-  return static_cast<double>(c.frailty) * g.hazard.base * hazard_multiplier * std::exp(x);
+  return b.sentiment * c.sentiment + (c.has_issue() ? b.open_issue : 0.0) + b.bad_experiences * c.bad +
+         b.effort * c.effort;
+}
+
+double Kernel::hazard_exp(const Customer& c) const {
+  const double x = hazard_predictor(c);
+  return math_ == KernelMath::kScalarReference ? std::exp(x) : exp_lane(x);
+}
+
+// The cumulative-hazard increment z base m exp(b.x) of this period (cloglog proportional hazards).
+double Kernel::period_hazard(const Customer& c, double hazard_multiplier, double exp_x) const {
+  const SegmentModel& g = m_.segments[c.segment];
+  return static_cast<double>(c.frailty) * g.hazard.base * hazard_multiplier * exp_x;
 }
 
 double Kernel::churn_probability(const Customer& c, double hazard_multiplier) const {
-  return -std::expm1(-period_hazard(c, hazard_multiplier));
+  return -std::expm1(-period_hazard(c, hazard_multiplier, hazard_exp(c)));
 }
 
 void Kernel::end_period(Customer& c, Who who, int t, Tally& tally) const {
-  if (!c.active()) return;
+  if (c.active()) end_period(c, who, t, tally, hazard_exp(c));
+}
+
+void Kernel::end_period_block(Customer* customers, std::uint32_t first_id, std::uint32_t first_slot,
+                              std::uint32_t count, int t, Tally& tally, double* scratch) const {
+  if (math_ == KernelMath::kScalarReference) {
+    for (std::uint32_t j = 0; j < count; ++j) end_period(customers[j], Who(first_id + j, first_slot + j), t, tally);
+    return;
+  }
+  for (std::uint32_t j = 0; j < count; ++j) scratch[j] = hazard_predictor(customers[j]);
+  exp_lanes(scratch, count);
+  for (std::uint32_t j = 0; j < count; ++j) {
+    Customer& c = customers[j];
+    if (c.active()) end_period(c, Who(first_id + j, first_slot + j), t, tally, scratch[j]);
+  }
+}
+
+// `exp_x` is exp(b.x) of the customer's state as the phase starts; a state trigger's treatment that
+// changes the state recomputes it.
+void Kernel::end_period(Customer& c, Who who, int t, Tally& tally, double exp_x) const {
   const SegmentModel& g = m_.segments[c.segment];
   if (g.referral_rate > 0.0) tally.referrals_by_period[tally.at(t)].add(g.referral_rate * promoter_(c.sentiment));
 
   const InterventionIndex& ix = m_.interventions;
   if (!ix.empty()) {
     for (std::uint32_t i : ix.state) {
-      if (state_trigger_holds(c, who, t, ix.items[i])) fire(c, who, t, i, tally);
+      if (state_trigger_holds(c, who, t, ix.items[i], exp_x) && fire(c, who, t, i, tally)) exp_x = hazard_exp(c);
     }
   }
-  const double hazard = period_hazard(c, ix.hazard_factors.empty() ? 1.0 : hazard_multiplier(who, t));
+  const double hazard = period_hazard(c, ix.hazard_factors.empty() ? 1.0 : hazard_multiplier(who, t), exp_x);
   const double budget = c.hazard_budget - hazard;
   if (budget <= 0.0) {
     c.flags &= static_cast<std::uint8_t>(~Customer::kActive);

@@ -113,6 +113,23 @@ struct Who {
   Who(std::uint32_t customer_id, std::uint32_t state_slot) : id(customer_id), slot(state_slot) {}
 };
 
+// A customer's (t, kVisit) block and its visit-quality normal, drawn by the runner for a block of
+// customers at once in SIMD lanes (rng_simd.hpp): the same words step would draw, the normal of the
+// kernel's lane math.
+struct VisitDraw {
+  Words4 words;
+  double normal;
+};
+
+// The kernel's math for the two functions of every customer-period (MODEL.md leaves their rounding
+// free): the visit quality's normal (Box-Muller: log, cos) and the hazard's exp(b.x).
+//  - kLanes: Highway's vector Log, Cos and Exp (rng_simd.hpp "Lane math"); the engine's definition,
+//    which results, goldens and results/ follow.
+//  - kScalarReference: glibc's std::log, std::cos and std::exp, as the kernel computed them before
+//    lanes; kept as a test oracle (tests/test_rng_simd.cpp: every shipped scenario's figures agree
+//    to 1e-9 and every count exactly) and as the benchmarks' reference.
+enum class KernelMath { kLanes, kScalarReference };
+
 // The kernel's `t` is the run period index: period + warmup_periods, 0 = the first warm-up period
 // (model.hpp "Time"). Without a warm-up it is the period.
 class Kernel {
@@ -122,7 +139,9 @@ class Kernel {
   // `pending` holds backlog requests awaiting their answer; null only when the model has no backlog
   // channel.
   Kernel(const Model& model, std::uint32_t replication, InterventionState* interventions = nullptr,
-         PendingAnswers* pending = nullptr);
+         PendingAnswers* pending = nullptr, KernelMath math = KernelMath::kLanes);
+
+  KernelMath math() const { return math_; }
 
   // Draws segment, initial sentiment, frailty and starting touchpoint (the start is not a visit).
   // A joiner draws its segment and start from the acquisition's mix; an initial customer is of the
@@ -133,9 +152,9 @@ class Kernel {
   // periodic triggers and the treatments selected from last period's waitlists, self-resolution,
   // then a contact (counted in the channel's demand) or a journey step (on_visit and on_failure
   // triggers act here).
-  // `visit_words`, when given, is the customer's (t, kVisit) block already drawn (the runner draws a
-  // block of customers' at once with SIMD, rng_simd.hpp); it is the same block step would draw.
-  void step(Customer& c, Who who, int t, Tally& tally, const Words4* visit_words = nullptr) const;
+  // `visit`, when given, is the customer's (t, kVisit) block and visit normal already drawn (the
+  // runner draws a block of customers' at once in lanes); they are the same step would draw.
+  void step(Customer& c, Who who, int t, Tally& tally, const VisitDraw* visit = nullptr) const;
 
   // Period t, phase 2 (step 3): the outcome of this period's contact given the channels' queues
   // (a queue channel: the state found, the offered wait against the customer's patience; a backlog
@@ -154,6 +173,12 @@ class Kernel {
   // earlier (a monotone coupling, so common random numbers pay more).
   void end_period(Customer& c, Who who, int t, Tally& tally) const;
 
+  // end_period of `count` consecutive customers (ids first_id.., slots first_slot..): the hazards'
+  // exp(b.x) of all of them at once in lanes, in `scratch` (count doubles), then each in turn. The
+  // same result as end_period of each.
+  void end_period_block(Customer* customers, std::uint32_t first_id, std::uint32_t first_slot, std::uint32_t count,
+                        int t, Tally& tally, double* scratch) const;
+
   // This period's churn probability p = 1 - exp(-z base m exp(b.x)) (cloglog proportional hazards),
   // with m = `hazard_multiplier` (the product of the customer's live intervention multipliers).
   double churn_probability(const Customer& c, double hazard_multiplier = 1.0) const;
@@ -163,7 +188,12 @@ class Kernel {
 
  private:
   void experience(Customer& c, double quality, double salience) const;
-  void visit(Customer& c, Who who, int t, std::uint32_t v, const Uniforms4& u, Tally& tally) const;
+  void visit(Customer& c, Who who, int t, std::uint32_t v, const Uniforms4& u, double z, Tally& tally) const;
+  // end_period with exp(b.x) of the customer's state at the start of the phase already computed.
+  void end_period(Customer& c, Who who, int t, Tally& tally, double exp_x) const;
+  // b.x of the churn hazard (MODEL.md "Churn"), and exp of it in the kernel's math.
+  double hazard_predictor(const Customer& c) const;
+  double hazard_exp(const Customer& c) const;
   // Intervention i's trigger held for customer c in period t: checks the target and draws coverage,
   // then treats at once (returns true) or puts the customer on the waitlist (capacity-limited).
   bool fire(Customer& c, Who who, int t, std::uint32_t i, Tally& tally) const;
@@ -175,8 +205,9 @@ class Kernel {
   // answer resolves nothing.
   void outcome(Customer& c, Who who, int t, bool abandoned, double wait_minutes, bool backlog, bool same_issue,
                Tally& tally) const;
-  double period_hazard(const Customer& c, double hazard_multiplier) const;
-  bool state_trigger_holds(const Customer& c, Who who, int t, const InterventionModel& iv) const;
+  // z base m exp(b.x) given exp(b.x).
+  double period_hazard(const Customer& c, double hazard_multiplier, double exp_x) const;
+  bool state_trigger_holds(const Customer& c, Who who, int t, const InterventionModel& iv, double exp_x) const;
   // Intervention i may act on the customer in period t: not within its cooldown, not a second
   // treatment of a once_per_customer intervention.
   bool ready_for(Who who, int t, std::uint32_t i, const InterventionModel& iv) const;
@@ -186,6 +217,7 @@ class Kernel {
   PromoterTable promoter_;
   InterventionState* iv_state_;
   PendingAnswers* pending_;
+  KernelMath math_;
 };
 
 }  // namespace cxsim

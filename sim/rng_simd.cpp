@@ -9,6 +9,10 @@
 
 #include "rng.hpp"
 
+// No AVX-512 targets: the lane math must give the same bits on every AVX2-and-FMA CPU (rng_simd.hpp).
+#ifndef HWY_DISABLED_TARGETS
+#define HWY_DISABLED_TARGETS (HWY_AVX3 | HWY_AVX3_DL)
+#endif
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "rng_simd.cpp"
 #include <hwy/foreach_target.h>  // must come before highway.h
@@ -35,7 +39,6 @@ std::uint32_t PhiloxUniformsLanes(const std::uint32_t*, std::uint32_t, std::uint
                                   double*, double*) {
   return 0;
 }
-std::size_t StandardNormalLanes(const double*, const double*, double*, std::size_t) { return 0; }
 
 #else
 
@@ -182,24 +185,60 @@ std::uint32_t PhiloxUniformsLanes(const std::uint32_t* ctr, std::uint32_t key1, 
   return static_cast<std::uint32_t>(j);
 }
 
-// Box-Muller, cosine branch, as standard_normal of rng.cpp but with Highway's Log and Cos: not
-// bit-identical (rng_simd.hpp). -2 log u1, the square root and the products round exactly as the
-// scalar code; every difference comes from Log (<= 4 ULP) and Cos (<= 3 ULP) against glibc.
-std::size_t StandardNormalLanes(const double* u1, const double* u2, double* z, std::size_t count) {
-  const hn::ScalableTag<double> d;
-  const std::size_t n = hn::Lanes(d);
-  const auto minus_two = hn::Set(d, -2.0);
-  const auto two_pi = hn::Set(d, 6.283185307179586476925286766559);
-  std::size_t j = 0;
-  for (; j + n <= count; j += n) {
-    const auto r = hn::Sqrt(hn::Mul(minus_two, hn::Log(d, hn::LoadU(d, u1 + j))));
-    const auto c = hn::Cos(d, hn::Mul(two_pi, hn::LoadU(d, u2 + j)));
-    hn::StoreU(hn::Mul(r, c), d, z + j);
-  }
-  return j;
+#endif  // HWY_TARGET
+
+// The engine's lane math (rng_simd.hpp "Lane math"), on every target, the fallbacks included: each
+// output lane depends on its own input lane only, and a call's tail (fewer inputs than lanes) runs
+// the same vector code on a padded copy, so a value never depends on its position or the count.
+using DF = hn::ScalableTag<double>;
+using VF = hn::Vec<DF>;
+constexpr std::size_t kPadLanes = HWY_MAX_BYTES / sizeof(double);  // at least Lanes(DF())
+
+// (w + 0.5) / 2^32 exactly, as uniforms_of (rng.hpp): w converts exactly, the sum has 33 bits.
+HWY_INLINE VF UniformsOf(DF d, const std::uint32_t* w) {
+  const hn::Rebind<std::uint32_t, DF> du;
+  const hn::Rebind<std::int32_t, DF> di;
+  const auto centred = hn::BitCast(di, hn::Xor(hn::LoadU(du, w), hn::Set(du, 0x80000000u)));
+  return hn::Mul(hn::Add(hn::PromoteTo(d, centred), hn::Set(d, 2147483648.5)), hn::Set(d, 1.0 / 4294967296.0));
 }
 
-#endif  // HWY_TARGET
+// Box-Muller, cosine branch: sqrt(-2 log u1) cos(2 pi u2).
+HWY_INLINE VF Normal(DF d, VF u1, VF u2) {
+  const auto r = hn::Sqrt(hn::Mul(hn::Set(d, -2.0), hn::Log(d, u1)));
+  return hn::Mul(r, hn::Cos(d, hn::Mul(hn::Set(d, 6.283185307179586476925286766559), u2)));
+}
+
+// exp(min(x, 706)): Highway's Exp is valid to 706 (e^706 ~ 1e306, a certain churn either way).
+HWY_INLINE VF ExpClamped(DF d, VF x) { return hn::Exp(d, hn::Min(x, hn::Set(d, 706.0))); }
+
+void StandardNormalsLanes(const std::uint32_t* a, const std::uint32_t* b, double* z, std::size_t count) {
+  const DF d;
+  const std::size_t n = hn::Lanes(d);
+  std::size_t j = 0;
+  for (; j + n <= count; j += n) hn::StoreU(Normal(d, UniformsOf(d, a + j), UniformsOf(d, b + j)), d, z + j);
+  if (j == count) return;
+  HWY_ALIGN std::uint32_t pa[kPadLanes] = {};
+  HWY_ALIGN std::uint32_t pb[kPadLanes] = {};
+  HWY_ALIGN double pz[kPadLanes];
+  for (std::size_t k = 0; k < count - j; ++k) {
+    pa[k] = a[j + k];
+    pb[k] = b[j + k];
+  }
+  hn::Store(Normal(d, UniformsOf(d, pa), UniformsOf(d, pb)), d, pz);
+  for (std::size_t k = 0; k < count - j; ++k) z[j + k] = pz[k];
+}
+
+void ExpLanes(double* x, std::size_t count) {
+  const DF d;
+  const std::size_t n = hn::Lanes(d);
+  std::size_t j = 0;
+  for (; j + n <= count; j += n) hn::StoreU(ExpClamped(d, hn::LoadU(d, x + j)), d, x + j);
+  if (j == count) return;
+  HWY_ALIGN double px[kPadLanes] = {};
+  for (std::size_t k = 0; k < count - j; ++k) px[k] = x[j + k];
+  hn::Store(ExpClamped(d, hn::Load(d, px)), d, px);
+  for (std::size_t k = 0; k < count - j; ++k) x[j + k] = px[k];
+}
 
 std::int64_t TargetOfLanes() { return HWY_TARGET; }
 
@@ -212,7 +251,8 @@ namespace cxsim {
 
 HWY_EXPORT(PhiloxBlocksLanes);
 HWY_EXPORT(PhiloxUniformsLanes);
-HWY_EXPORT(StandardNormalLanes);
+HWY_EXPORT(StandardNormalsLanes);
+HWY_EXPORT(ExpLanes);
 HWY_EXPORT(TargetOfLanes);
 
 namespace {
@@ -261,9 +301,21 @@ void philox_uniforms(std::uint64_t seed, std::uint32_t replication, std::uint32_
   }
 }
 
-void standard_normal_simd(const double* u1, const double* u2, double* z, std::size_t n) {
-  const std::size_t done = HWY_DYNAMIC_DISPATCH(StandardNormalLanes)(u1, u2, z, n);
-  for (std::size_t j = done; j < n; ++j) z[j] = standard_normal(u1[j], u2[j]);
+void standard_normals(const std::uint32_t* a, const std::uint32_t* b, double* z, std::size_t n) {
+  HWY_DYNAMIC_DISPATCH(StandardNormalsLanes)(a, b, z, n);
+}
+
+double standard_normal_lane(std::uint32_t a, std::uint32_t b) {
+  double z = 0.0;
+  standard_normals(&a, &b, &z, 1);
+  return z;
+}
+
+void exp_lanes(double* x, std::size_t n) { HWY_DYNAMIC_DISPATCH(ExpLanes)(x, n); }
+
+double exp_lane(double x) {
+  exp_lanes(&x, 1);
+  return x;
 }
 
 const char* simd_target_name() { return hwy::TargetName(HWY_DYNAMIC_DISPATCH(TargetOfLanes)()); }

@@ -1,7 +1,7 @@
 #pragma once
-// Lane-wise Philox4x32-10 for many consecutive customers at once (issue 13, per-core speed with
-// SIMD), built with Google Highway and dispatched at run time to the best target the CPU supports
-// (SSSE3, SSE4, AVX2, AVX-512). Compiled only with CXSIM_SIMD (CMake finds libhwy-dev).
+// Lane-wise Philox4x32-10 for many consecutive customers at once, and the engine's lane math (issue
+// 13, per-core speed with SIMD), built with Google Highway (Debian libhwy-dev, required) and
+// dispatched at run time to the best target the CPU supports (SSSE3, SSE4, AVX2).
 //
 // Lane j of a call is customer first_customer + j (modulo 2^32), with the same key and counter as
 // CustomerRng (rng.hpp): the words and the uniforms are bit-identical to CustomerRng::block and
@@ -24,11 +24,25 @@ void philox_uniforms(std::uint64_t seed, std::uint32_t replication, std::uint32_
                      std::uint32_t period, Stream stream, std::uint32_t index, double* out0, double* out1, double* out2,
                      double* out3);
 
-// z[j] = sqrt(-2 log u1[j]) cos(2 pi u2[j]) for j < n, with Highway's Log and Cos (contrib/math,
-// documented at most 4 and 3 ULP). NOT bit-identical to standard_normal(u1, u2) of rng.hpp, which
-// uses std::log and std::cos: on uniforms of Philox words the two differ by at most a few 1e-15
-// (tests/test_rng_simd.cpp measures it). Do not mix the two within one result that must reproduce.
-void standard_normal_simd(const double* u1, const double* u2, double* z, std::size_t n);
+// Lane math: the engine's definition of the visit-quality normal and of the hazard's exponential
+// (engine.hpp "Lane math"). Highway's Log, Cos and Exp (contrib/math: at most 4, 3 and 1 ULP from
+// the true value) instead of glibc's, so they are NOT bit-identical to standard_normal (rng.hpp) and
+// std::exp: tests/test_rng_simd.cpp bounds the difference. Each output depends on its own input
+// only: not on the count, the position in the arrays or the thread, so a result is the same for
+// any threads, processes and blocks; a call's tail runs the same vector code on padded lanes.
+// The AVX-512 targets are left out of rng_simd.cpp on purpose: an AVX-512 machine runs the AVX2 code,
+// so results are the same to the bit on every x86-64 CPU with AVX2 and FMA (Haswell, Zen and later);
+// older CPUs run SSE4 code without FMA whose last bits may differ.
+
+// z[j] = sqrt(-2 log u(a[j])) cos(2 pi u(b[j])) for j < n, u(w) = (w + 0.5) / 2^32 as uniforms_of.
+void standard_normals(const std::uint32_t* a, const std::uint32_t* b, double* z, std::size_t n);
+// The same for one pair of words (the same bits as in any call of standard_normals).
+double standard_normal_lane(std::uint32_t a, std::uint32_t b);
+
+// x[j] = exp(min(x[j], 706)) for j < n, in place (Highway's Exp is valid to 706).
+void exp_lanes(double* x, std::size_t n);
+// The same for one value (the same bits as in any call of exp_lanes).
+double exp_lane(double x);
 
 // The Highway target the calls above are dispatched to on this CPU, e.g. "AVX2" or "AVX3".
 const char* simd_target_name();

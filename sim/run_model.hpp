@@ -42,12 +42,11 @@ void check_memory(const std::string& file, const Model& model, int threads);
 void check_memory(const std::string& file, const Model& model, int threads, std::uint64_t available_bytes,
                   int processes_here = 1);
 
-// Whether the demand pass draws each block of customers' (t, kVisit) words at once in SIMD lanes
-// (rng_simd.hpp; only when built with Highway), or each customer draws its own in the kernel (the
-// scalar reference). Both give the same bits; tests and benchmarks switch to compare them. Read
-// when a replication starts.
-void set_block_draws(bool on);
-bool block_draws();
+// Whether runs use the scalar reference kernel (KernelMath::kScalarReference, engine.hpp: each
+// customer draws its own Philox blocks, glibc's log, cos and exp) instead of the engine's lane
+// kernel (the default). For tests and benchmarks; read when a replication starts.
+void set_scalar_reference(bool on);
+bool scalar_reference();
 
 // Runs the selected replications of a compiled model; `info` is copied into the result.
 RunResult run_model(const Model& model, const RunInfo& info, const RunOptions& options = {});

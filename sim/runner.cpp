@@ -25,10 +25,8 @@
 #include "engine.hpp"
 #include "erlang_a.hpp"
 #include "metrics.hpp"
-#include "run_model.hpp"
-#ifdef CXSIM_HAVE_SIMD
 #include "rng_simd.hpp"
-#endif
+#include "run_model.hpp"
 #include "tally.hpp"
 
 namespace cxsim {
@@ -146,17 +144,11 @@ void check_memory(const std::string& file, const Model& model, int threads, std:
 }
 
 namespace {
-std::atomic<bool> g_block_draws{true};
+std::atomic<bool> g_scalar_reference{false};
 }  // namespace
 
-void set_block_draws(bool on) { g_block_draws.store(on, std::memory_order_relaxed); }
-bool block_draws() {
-#ifdef CXSIM_HAVE_SIMD
-  return g_block_draws.load(std::memory_order_relaxed);
-#else
-  return false;
-#endif
-}
+void set_scalar_reference(bool on) { g_scalar_reference.store(on, std::memory_order_relaxed); }
+bool scalar_reference() { return g_scalar_reference.load(std::memory_order_relaxed); }
 
 namespace {
 
@@ -168,9 +160,12 @@ struct CustomerRange {
   std::uint32_t first_id, first_slot, count;
 };
 
-// A block's (t, kVisit) Philox words, structure of arrays: word k of the block's customer j is w[k][j].
-struct VisitWords {
+// A block's (t, kVisit) Philox words and visit normals, structure of arrays: word k of the block's
+// customer j is w[k][j], its normal z[j]; and room for the block's hazards in end_period_block.
+struct BlockScratch {
   std::array<std::array<std::uint32_t, kBlockCustomers>, 4> w;
+  std::array<double, kBlockCustomers> z;
+  std::array<double, kBlockCustomers> hazard;
 };
 
 // The share [begin, end) of `n` items that process `rank` of `size` holds: contiguous, in rank order.
@@ -199,7 +194,8 @@ class Replication {
         customers_(customers),
         iv_state_(iv_state),
         pending_(pending),
-        kernel_(m, static_cast<std::uint32_t>(replication), m.interventions.empty() ? nullptr : &iv_state, &pending),
+        kernel_(m, static_cast<std::uint32_t>(replication), m.interventions.empty() ? nullptr : &iv_state, &pending,
+                scalar_reference() ? KernelMath::kScalarReference : KernelMath::kLanes),
         replication_(static_cast<std::uint32_t>(replication)),
         tally_first_(m.warmup_periods > 0 ? 0 : m.warmup_periods),
         tally_periods_(m.warmup_periods > 0 ? m.warmup_periods : m.horizon_periods),
@@ -309,20 +305,21 @@ class Replication {
   void demand(int t) {
     const bool end_too = m_.channels.empty();
     for_blocks([this, t, end_too](const CustomerRange& block, Tally& tally) {
-      // Every active customer without a contact this period draws its (t, kVisit) block; drawn for
-      // the whole block at once in SIMD lanes (the same bits), when built with Highway.
-      const VisitWords* words = draw_visits(block, t);
+      // Every active customer without a contact this period draws its (t, kVisit) block and visit
+      // normal: drawn for the whole block at once in SIMD lanes (the same bits as one by one).
+      BlockScratch& scratch = scratch_.local();
+      const bool lanes = draw_visits(block, t, scratch);
       for (std::uint32_t j = 0; j < block.count; ++j) {
         Customer& c = customers_[block.first_slot + j];
         const Who who(block.first_id + j, block.first_slot + j);
-        if (words != nullptr) {
-          const Words4 w = {words->w[0][j], words->w[1][j], words->w[2][j], words->w[3][j]};
-          kernel_.step(c, who, t, tally, &w);
+        if (lanes) {
+          const VisitDraw draw{{scratch.w[0][j], scratch.w[1][j], scratch.w[2][j], scratch.w[3][j]}, scratch.z[j]};
+          kernel_.step(c, who, t, tally, &draw);
         } else {
           kernel_.step(c, who, t, tally);
         }
-        if (end_too) kernel_.end_period(c, who, t, tally);
       }
+      if (end_too) end_block(block, t, tally, scratch);
     });
   }
 
@@ -356,9 +353,12 @@ class Replication {
       plan_channel(k, t, &demand_[at], &demand_[at + intervals]);
       at += intervals + m_.segments.size();
     }
-    for_customers([this, t](Customer& c, Who who, Tally& tally) {
-      kernel_.serve(c, who, t, service_, tally);
-      kernel_.end_period(c, who, t, tally);
+    for_blocks([this, t](const CustomerRange& block, Tally& tally) {
+      for (std::uint32_t j = 0; j < block.count; ++j) {
+        kernel_.serve(customers_[block.first_slot + j], Who(block.first_id + j, block.first_slot + j), t, service_,
+                      tally);
+      }
+      end_block(block, t, tally, scratch_.local());
     });
   }
 
@@ -502,18 +502,21 @@ class Replication {
     });
   }
 
-  // The (t, kVisit) blocks of a block of customers, drawn at once (rng_simd.hpp) into this
-  // thread's buffer; null when cxsim is built without Highway.
-  const VisitWords* draw_visits([[maybe_unused]] const CustomerRange& block, [[maybe_unused]] int t) {
-#ifdef CXSIM_HAVE_SIMD
-    if (!block_draws_) return nullptr;
-    VisitWords& words = visit_words_.local();
+  // The (t, kVisit) blocks and visit normals of a block of customers, drawn at once in lanes
+  // (rng_simd.hpp) into this thread's scratch; false for the scalar reference kernel, whose
+  // customers draw their own.
+  bool draw_visits(const CustomerRange& block, int t, BlockScratch& s) const {
+    if (kernel_.math() == KernelMath::kScalarReference) return false;
     philox_blocks(m_.seed, replication_, block.first_id, block.count, static_cast<std::uint32_t>(t), Stream::kVisit, 0,
-                  words.w[0].data(), words.w[1].data(), words.w[2].data(), words.w[3].data());
-    return &words;
-#else
-    return nullptr;
-#endif
+                  s.w[0].data(), s.w[1].data(), s.w[2].data(), s.w[3].data());
+    standard_normals(s.w[2].data(), s.w[3].data(), s.z.data(), block.count);
+    return true;
+  }
+
+  // Step 4 for a block of customers (their hazards' exp in lanes).
+  void end_block(const CustomerRange& block, int t, Tally& tally, BlockScratch& s) const {
+    kernel_.end_period_block(&customers_[block.first_slot], block.first_id, block.first_slot, block.count, t, tally,
+                             s.hazard.data());
   }
 
   // Capacity-limited intervention i: next period's treatments are the first `capacity` active
@@ -565,11 +568,10 @@ class Replication {
   InterventionState& iv_state_;
   PendingAnswers& pending_;
   const Kernel kernel_;
-  [[maybe_unused]] const std::uint32_t replication_;  // for the block draws (built with Highway)
-  [[maybe_unused]] const bool block_draws_ = block_draws();
+  const std::uint32_t replication_;  // keys the block draws
   int tally_first_, tally_periods_;  // what the next thread-local tally covers (warm-up, then horizon)
   tbb::enumerable_thread_specific<Tally> locals_;
-  tbb::enumerable_thread_specific<VisitWords> visit_words_;
+  tbb::enumerable_thread_specific<BlockScratch> scratch_;
   std::uint64_t total_ = 0;            // customers of the replication, over all processes
   std::vector<CustomerRange> ranges_;  // the ids this process holds, ascending
   std::vector<CustomerRange> blocks_;  // the same as blocks of at most kBlockCustomers
