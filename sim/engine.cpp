@@ -127,8 +127,8 @@ void Kernel::step(Customer& c, Who who, int t, Tally& tally, const VisitDraw* dr
   }
 
   const Words4 words = draw != nullptr ? draw->words : rng.block(static_cast<std::uint32_t>(t), Stream::kVisit);
-  const Uniforms4 u = uniforms_of(words);
-  const std::uint32_t v = m_.next_touchpoint(c.touchpoint, u[0]);
+  // Lane 0 picks the edge, lane 1 draws the failure; lanes 2-3 are the normal's (in `draw`, or below).
+  const std::uint32_t v = m_.next_touchpoint(c.touchpoint, uniform_of(words[0]));
   c.touchpoint = static_cast<std::uint16_t>(v);
   if (m_.touchpoints[v].exit) {
     c.flags &= static_cast<std::uint8_t>(~Customer::kActive);
@@ -136,15 +136,21 @@ void Kernel::step(Customer& c, Who who, int t, Tally& tally, const VisitDraw* dr
     tally.cohort_exit_churns += c.cohort();
     return;
   }
-  const double z = draw != nullptr                         ? draw->normal
-                   : math_ == KernelMath::kScalarReference ? standard_normal(u[2], u[3])
-                                                           : standard_normal_lane(words[2], words[3]);
-  visit(c, who, t, v, u, z, tally);
+  double z = 0.0;
+  if (draw != nullptr) {
+    z = draw->normal;
+  } else if (math_ == KernelMath::kScalarReference) {
+    const Uniforms4 u = uniforms_of(words);
+    z = standard_normal(u[2], u[3]);
+  } else {
+    z = standard_normal_lane(words[2], words[3]);
+  }
+  visit(c, who, t, v, uniform_of(words[1]), z, tally);
 }
 
 // Experiencing touchpoint v (MODEL "Journey graph" steps 1-5), with on_visit triggers before the
 // failure draw and on_failure triggers after the failure's experience.
-void Kernel::visit(Customer& c, Who who, int t, std::uint32_t v, const Uniforms4& u, double z, Tally& tally) const {
+void Kernel::visit(Customer& c, Who who, int t, std::uint32_t v, double failure_draw, double z, Tally& tally) const {
   const TouchpointModel& tp = m_.touchpoints[v];
   const InterventionIndex& ix = m_.interventions;
   ++tally.visits[v];
@@ -161,7 +167,7 @@ void Kernel::visit(Customer& c, Who who, int t, std::uint32_t v, const Uniforms4
   }
 
   double q;
-  const bool failed = failure > 0.0 && u[1] < failure;
+  const bool failed = failure > 0.0 && failure_draw < failure;
   if (failed) {
     q = tp.failure_quality;
     ++tally.failures[v];
@@ -366,7 +372,8 @@ double Kernel::hazard_multiplier(Who who, int t) const {
   return m;
 }
 
-bool Kernel::state_trigger_holds(const Customer& c, Who who, int t, const InterventionModel& iv, double exp_x) const {
+bool Kernel::state_trigger_holds(const Customer& c, int t, const InterventionModel& iv, double hazard_multiplier,
+                                 double exp_x) const {
   switch (iv.trigger) {
     case TriggerKind::kSentimentBelow:
       return c.sentiment < iv.threshold;
@@ -374,7 +381,7 @@ bool Kernel::state_trigger_holds(const Customer& c, Who who, int t, const Interv
       return c.has_issue() && t - c.issue_opened > iv.issue_age;
     case TriggerKind::kRiskAbove:
       // p = 1 - exp(-lambda) is increasing in lambda: compare hazards, no expm1 needed.
-      return period_hazard(c, hazard_multiplier(who, t), exp_x) > iv.hazard_threshold;
+      return period_hazard(c, hazard_multiplier, exp_x) > iv.hazard_threshold;
     default:
       return false;
   }
@@ -402,7 +409,15 @@ double Kernel::churn_probability(const Customer& c, double hazard_multiplier) co
 }
 
 void Kernel::end_period(Customer& c, Who who, int t, Tally& tally) const {
-  if (c.active()) end_period(c, who, t, tally, hazard_exp(c));
+  if (!c.active()) return;
+  count_referrals(c, tally.referrals_by_period[tally.at(t)]);
+  end_period(c, who, t, tally, hazard_exp(c));
+}
+
+// The referrals a customer makes this period, rate P(promoter | s) (MODEL.md), into `sum`.
+void Kernel::count_referrals(const Customer& c, ExactSum& sum) const {
+  const double rate = m_.segments[c.segment].referral_rate;
+  if (rate > 0.0) sum.add(rate * promoter_(c.sentiment));
 }
 
 void Kernel::end_period_block(Customer* customers, std::uint32_t first_id, std::uint32_t first_slot,
@@ -411,7 +426,15 @@ void Kernel::end_period_block(Customer* customers, std::uint32_t first_id, std::
     for (std::uint32_t j = 0; j < count; ++j) end_period(customers[j], Who(first_id + j, first_slot + j), t, tally);
     return;
   }
-  for (std::uint32_t j = 0; j < count; ++j) scratch[j] = hazard_predictor(customers[j]);
+  // One pass over the block's state as the phase starts: the referrals, summed here and added to the
+  // tally once (fixed point: the same integers as one add per customer), and b.x for exp in lanes.
+  ExactSum referrals;
+  for (std::uint32_t j = 0; j < count; ++j) {
+    const Customer& c = customers[j];
+    scratch[j] = hazard_predictor(c);
+    if (c.active()) count_referrals(c, referrals);
+  }
+  tally.referrals_by_period[tally.at(t)] += referrals;
   exp_lanes(scratch, count);
   for (std::uint32_t j = 0; j < count; ++j) {
     Customer& c = customers[j];
@@ -419,19 +442,23 @@ void Kernel::end_period_block(Customer* customers, std::uint32_t first_id, std::
   }
 }
 
-// `exp_x` is exp(b.x) of the customer's state as the phase starts; a state trigger's treatment that
-// changes the state recomputes it.
+// After the referrals (counted by the caller): `exp_x` is exp(b.x) of the customer's state as the
+// phase starts; a state trigger's treatment, which may change the state and start a timed hazard
+// multiplier, recomputes both.
 void Kernel::end_period(Customer& c, Who who, int t, Tally& tally, double exp_x) const {
   const SegmentModel& g = m_.segments[c.segment];
-  if (g.referral_rate > 0.0) tally.referrals_by_period[tally.at(t)].add(g.referral_rate * promoter_(c.sentiment));
-
   const InterventionIndex& ix = m_.interventions;
+  const bool timed = !ix.hazard_factors.empty();
+  double multiplier = timed ? hazard_multiplier(who, t) : 1.0;
   if (!ix.empty()) {
     for (std::uint32_t i : ix.state) {
-      if (state_trigger_holds(c, who, t, ix.items[i], exp_x) && fire(c, who, t, i, tally)) exp_x = hazard_exp(c);
+      if (state_trigger_holds(c, t, ix.items[i], multiplier, exp_x) && fire(c, who, t, i, tally)) {
+        exp_x = hazard_exp(c);
+        if (timed) multiplier = hazard_multiplier(who, t);
+      }
     }
   }
-  const double hazard = period_hazard(c, ix.hazard_factors.empty() ? 1.0 : hazard_multiplier(who, t), exp_x);
+  const double hazard = period_hazard(c, multiplier, exp_x);
   const double budget = c.hazard_budget - hazard;
   if (budget <= 0.0) {
     c.flags &= static_cast<std::uint8_t>(~Customer::kActive);

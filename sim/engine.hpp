@@ -188,8 +188,9 @@ class Kernel {
 
  private:
   void experience(Customer& c, double quality, double salience) const;
-  void visit(Customer& c, Who who, int t, std::uint32_t v, const Uniforms4& u, double z, Tally& tally) const;
-  // end_period with exp(b.x) of the customer's state at the start of the phase already computed.
+  // `failure_draw` is the uniform of the failure draw, `z` the quality's standard normal.
+  void visit(Customer& c, Who who, int t, std::uint32_t v, double failure_draw, double z, Tally& tally) const;
+  // end_period after the referrals, with exp(b.x) of the customer's state at the start of the phase.
   void end_period(Customer& c, Who who, int t, Tally& tally, double exp_x) const;
   // b.x of the churn hazard (MODEL.md "Churn"), and exp of it in the kernel's math.
   double hazard_predictor(const Customer& c) const;
@@ -207,7 +208,9 @@ class Kernel {
                Tally& tally) const;
   // z base m exp(b.x) given exp(b.x).
   double period_hazard(const Customer& c, double hazard_multiplier, double exp_x) const;
-  bool state_trigger_holds(const Customer& c, Who who, int t, const InterventionModel& iv, double exp_x) const;
+  bool state_trigger_holds(const Customer& c, int t, const InterventionModel& iv, double hazard_multiplier,
+                           double exp_x) const;
+  void count_referrals(const Customer& c, ExactSum& sum) const;
   // Intervention i may act on the customer in period t: not within its cooldown, not a second
   // treatment of a once_per_customer intervention.
   bool ready_for(Who who, int t, std::uint32_t i, const InterventionModel& iv) const;

@@ -59,6 +59,10 @@ InterventionIndex compile_interventions(const Scenario& s, const std::vector<std
       m.every = tr.periodic->every;
       m.from = tr.periodic->from + s.warmup_periods;
       m.until = tr.periodic->until.value_or(s.horizon_periods) + s.warmup_periods;
+      m.due.assign(static_cast<std::size_t>(std::max(0, std::min(m.until, s.horizon_periods + s.warmup_periods))), 0);
+      for (int t = std::max(0, m.from); t < static_cast<int>(m.due.size()); ++t) {
+        m.due[static_cast<std::size_t>(t)] = (t - m.from) % m.every == 0 ? 1 : 0;
+      }
     }
     m.targets.assign(segment_ids.size(), iv.target.empty() ? 1 : 0);
     for (const std::string& g : iv.target) m.targets[seg.at(g)] = 1;

@@ -31,9 +31,9 @@ using Words4 = std::array<std::uint32_t, 4>;
 // The uniforms of a block's four words: CustomerRng::uniforms and the engine's block draws (words
 // from rng_simd.hpp's philox_blocks, turned into uniforms in the kernel) use this one formula.
 // philox_uniforms computes the same values in lanes another way, tested to give the same bits.
+inline double uniform_of(std::uint32_t w) { return (w + 0.5) * (1.0 / 4294967296.0); }
 inline Uniforms4 uniforms_of(const Words4& w) {
-  constexpr double kScale = 1.0 / 4294967296.0;
-  return {(w[0] + 0.5) * kScale, (w[1] + 0.5) * kScale, (w[2] + 0.5) * kScale, (w[3] + 0.5) * kScale};
+  return {uniform_of(w[0]), uniform_of(w[1]), uniform_of(w[2]), uniform_of(w[3])};
 }
 
 class CustomerRng {
