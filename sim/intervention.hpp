@@ -62,7 +62,9 @@ struct InterventionModel {
   // Periodic schedule: fires at the start of t when from <= t < until and (t - from) % every == 0.
   // (A table by run period: the hot loop asks for every active customer, a division each time.)
   std::vector<std::uint8_t> due;  // due[t] for t < min(until, run periods); empty unless periodic
-  bool periodic_due(int t) const { return t >= 0 && t < static_cast<int>(due.size()) && due[static_cast<std::size_t>(t)]; }
+  bool periodic_due(int t) const {
+    return t >= 0 && t < static_cast<int>(due.size()) && due[static_cast<std::size_t>(t)];
+  }
 };
 
 // A timed multiplier: while customer-slot `slot` is live, multiply by `factor`.
