@@ -56,6 +56,11 @@ Kernel::Kernel(const Model& model, std::uint32_t replication, InterventionState*
       iv_state_(interventions),
       pending_(pending),
       math_(math) {
+  double most = 0.0;
+  for (const SegmentModel& g : model.segments) most = std::max(most, g.referral_rate);
+  any_referrals_ = most > 0.0;
+  // In lanes each term 2^32 rate P <= 2^32 * 1000 and a block's sum of 4,096 stay far below 2^63.
+  referral_lanes_ = any_referrals_ && !promoter_.step() && most <= 1000.0;
   CXSIM_CHECK(model.interventions.empty() || interventions != nullptr,
               "a model with interventions needs their per-customer state");
 }
@@ -426,15 +431,29 @@ void Kernel::end_period_block(Customer* customers, std::uint32_t first_id, std::
     for (std::uint32_t j = 0; j < count; ++j) end_period(customers[j], Who(first_id + j, first_slot + j), t, tally);
     return;
   }
-  // One pass over the block's state as the phase starts: the referrals, summed here and added to the
-  // tally once (fixed point: the same integers as one add per customer), and b.x for exp in lanes.
-  ExactSum referrals;
+  // One pass over the block's state as the phase starts: b.x for exp in lanes, and each customer's
+  // sentiment and referral rate (0 if inactive) for the referrals, summed at once and added to the
+  // tally once (fixed point: the same integers as one ExactSum::add per customer, in any order).
+  double* sentiment = scratch + count;
+  double* rate = scratch + 2 * std::size_t{count};
   for (std::uint32_t j = 0; j < count; ++j) {
     const Customer& c = customers[j];
     scratch[j] = hazard_predictor(c);
-    if (c.active()) count_referrals(c, referrals);
+    sentiment[j] = c.sentiment;
+    rate[j] = c.active() ? m_.segments[c.segment].referral_rate : 0.0;
   }
-  tally.referrals_by_period[tally.at(t)] += referrals;
+  if (any_referrals_) {
+    ExactSum referrals;
+    if (referral_lanes_) {
+      referrals.fixed =
+          interpolated_fixed_sum(promoter_.values(), promoter_.scale(), promoter_.last(), sentiment, rate, count);
+    } else {
+      for (std::uint32_t j = 0; j < count; ++j) {
+        if (rate[j] > 0.0) referrals.add(rate[j] * promoter_(sentiment[j]));
+      }
+    }
+    tally.referrals_by_period[tally.at(t)] += referrals;
+  }
   exp_lanes(scratch, count);
   for (std::uint32_t j = 0; j < count; ++j) {
     Customer& c = customers[j];

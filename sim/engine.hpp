@@ -61,6 +61,11 @@ class PromoterTable {
   }
   // Largest interpolation error bound, for tests.
   double error_bound() const { return error_bound_; }
+  // The table, for the same interpolation in SIMD lanes (rng_simd.hpp interpolated_fixed_sum).
+  bool step() const { return step_; }
+  const double* values() const { return values_.data(); }
+  double scale() const { return scale_; }
+  double last() const { return last_; }
 
  private:
   std::vector<double> values_;
@@ -173,9 +178,9 @@ class Kernel {
   // earlier (a monotone coupling, so common random numbers pay more).
   void end_period(Customer& c, Who who, int t, Tally& tally) const;
 
-  // end_period of `count` consecutive customers (ids first_id.., slots first_slot..): the hazards'
-  // exp(b.x) of all of them at once in lanes, in `scratch` (count doubles), then each in turn. The
-  // same result as end_period of each.
+  // end_period of `count` consecutive customers (ids first_id.., slots first_slot..): their referrals
+  // and their hazards' exp(b.x) at once in lanes, in `scratch` (3 count doubles), then each in turn.
+  // The same result as end_period of each.
   void end_period_block(Customer* customers, std::uint32_t first_id, std::uint32_t first_slot, std::uint32_t count,
                         int t, Tally& tally, double* scratch) const;
 
@@ -221,6 +226,8 @@ class Kernel {
   InterventionState* iv_state_;
   PendingAnswers* pending_;
   KernelMath math_;
+  bool any_referrals_ = false;   // a segment refers (referral_rate > 0)
+  bool referral_lanes_ = false;  // ... and the block's referrals are summed in lanes (engine.cpp)
 };
 
 }  // namespace cxsim

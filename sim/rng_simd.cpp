@@ -228,6 +228,41 @@ void StandardNormalsLanes(const std::uint32_t* a, const std::uint32_t* b, double
   for (std::size_t k = 0; k < count - j; ++k) z[j + k] = pz[k];
 }
 
+// One lane of interpolated_fixed_sum: trunc(2^32 w f(s)), f as PromoterTable::operator().
+HWY_INLINE hn::Vec<hn::Rebind<std::int64_t, DF>> InterpolatedFixed(DF d, const double* values, double scale,
+                                                                   double last, VF s, VF w) {
+  const hn::Rebind<std::int64_t, DF> di;
+  const VF x = hn::Mul(hn::Add(s, hn::Set(d, 1.0)), hn::Set(d, scale));
+  const VF i = hn::Trunc(hn::Min(hn::Max(x, hn::Zero(d)), hn::Set(d, last)));
+  const auto index = hn::ConvertTo(di, i);
+  const VF lo = hn::GatherIndex(d, values, index);
+  const VF hi = hn::GatherIndex(d, values + 1, index);
+  const VF f = hn::Add(lo, hn::Mul(hn::Sub(x, i), hn::Sub(hi, lo)));
+  return hn::ConvertTo(di, hn::Mul(hn::Mul(w, f), hn::Set(d, 4294967296.0)));
+}
+
+std::int64_t InterpolatedFixedSumLanes(const double* values, double scale, double last, const double* s,
+                                       const double* w, std::size_t count) {
+  const DF d;
+  const hn::Rebind<std::int64_t, DF> di;
+  const std::size_t n = hn::Lanes(d);
+  auto sum = hn::Zero(di);
+  std::size_t j = 0;
+  for (; j + n <= count; j += n) {
+    sum = hn::Add(sum, InterpolatedFixed(d, values, scale, last, hn::LoadU(d, s + j), hn::LoadU(d, w + j)));
+  }
+  std::int64_t total = hn::GetLane(hn::SumOfLanes(di, sum));
+  if (j == count) return total;
+  HWY_ALIGN double ps[kPadLanes] = {};
+  HWY_ALIGN double pw[kPadLanes] = {};  // weight 0: the padding adds nothing
+  for (std::size_t k = 0; k < count - j; ++k) {
+    ps[k] = s[j + k];
+    pw[k] = w[j + k];
+  }
+  return total +
+         hn::GetLane(hn::SumOfLanes(di, InterpolatedFixed(d, values, scale, last, hn::Load(d, ps), hn::Load(d, pw))));
+}
+
 void ExpLanes(double* x, std::size_t count) {
   const DF d;
   const std::size_t n = hn::Lanes(d);
@@ -253,6 +288,7 @@ HWY_EXPORT(PhiloxBlocksLanes);
 HWY_EXPORT(PhiloxUniformsLanes);
 HWY_EXPORT(StandardNormalsLanes);
 HWY_EXPORT(ExpLanes);
+HWY_EXPORT(InterpolatedFixedSumLanes);
 HWY_EXPORT(TargetOfLanes);
 
 namespace {
@@ -316,6 +352,11 @@ void exp_lanes(double* x, std::size_t n) { HWY_DYNAMIC_DISPATCH(ExpLanes)(x, n);
 double exp_lane(double x) {
   exp_lanes(&x, 1);
   return x;
+}
+
+std::int64_t interpolated_fixed_sum(const double* values, double scale, double last, const double* s, const double* w,
+                                    std::size_t n) {
+  return HWY_DYNAMIC_DISPATCH(InterpolatedFixedSumLanes)(values, scale, last, s, w, n);
 }
 
 const char* simd_target_name() { return hwy::TargetName(HWY_DYNAMIC_DISPATCH(TargetOfLanes)()); }

@@ -44,6 +44,14 @@ void exp_lanes(double* x, std::size_t n);
 // The same for one value (the same bits as in any call of exp_lanes).
 double exp_lane(double x);
 
+// sum_j trunc(2^32 w[j] f(s[j])) for j < n: f is the linear interpolation of `values` that
+// PromoterTable (engine.hpp) computes, x = (s + 1) scale, i = trunc(min(max(x, 0), last)),
+// f = values[i] + (x - i) (values[i + 1] - values[i]), with the same operations in the same order (no
+// fused multiply-add), so each term is the integer ExactSum::add (tally.hpp) would add for w f: the
+// sum is the same to the bit. Needs w[j] >= 0 and 2^32 w[j] f(s[j]) n < 2^63 (the caller checks).
+std::int64_t interpolated_fixed_sum(const double* values, double scale, double last, const double* s, const double* w,
+                                    std::size_t n);
+
 // The Highway target the calls above are dispatched to on this CPU, e.g. "AVX2" or "AVX3".
 const char* simd_target_name();
 

@@ -161,11 +161,11 @@ struct CustomerRange {
 };
 
 // A block's (t, kVisit) Philox words and visit normals, structure of arrays: word k of the block's
-// customer j is w[k][j], its normal z[j]; and room for the block's hazards in end_period_block.
+// customer j is w[k][j], its normal z[j]; and room for Kernel::end_period_block's lanes.
 struct BlockScratch {
   std::array<std::array<std::uint32_t, kBlockCustomers>, 4> w;
   std::array<double, kBlockCustomers> z;
-  std::array<double, kBlockCustomers> hazard;
+  std::array<double, 3 * kBlockCustomers> end;
 };
 
 // The share [begin, end) of `n` items that process `rank` of `size` holds: contiguous, in rank order.
@@ -516,7 +516,7 @@ class Replication {
   // Step 4 for a block of customers (their hazards' exp in lanes).
   void end_block(const CustomerRange& block, int t, Tally& tally, BlockScratch& s) const {
     kernel_.end_period_block(&customers_[block.first_slot], block.first_id, block.first_slot, block.count, t, tally,
-                             s.hazard.data());
+                             s.end.data());
   }
 
   // Capacity-limited intervention i: next period's treatments are the first `capacity` active

@@ -23,9 +23,11 @@
 #include "cxsim/report.hpp"
 #include "cxsim/runner.hpp"
 #include "cxsim/scenario.hpp"
+#include "engine.hpp"
 #include "rng.hpp"
 #include "rng_simd.hpp"
 #include "run_model.hpp"
+#include "tally.hpp"
 
 using cxsim::CustomerRng;
 using cxsim::Stream;
@@ -301,6 +303,38 @@ TEST(RngSimd, LaneMathDoesNotDependOnPositionOrCount) {
       }
     }
   });
+}
+
+// The block's referrals in lanes: the same integer as one ExactSum::add of rate x PromoterTable(s)
+// per customer (what the scalar reference kernel adds), on every target; sentiments over [-1, 1]
+// and just beyond (the table extrapolates), zero rates (inactive customers), every tail length.
+TEST(RngSimd, ReferralSumInLanesIsTheScalarFixedPointSum) {
+  for (const double noise_sd : {0.5, 1.5, 3.0}) {
+    const cxsim::PromoterTable table(noise_sd);
+    constexpr std::uint32_t kN = 4096;
+    std::uint32_t w[4][kN];
+    cxsim::philox_blocks(11, 0, 0, kN, 5, Stream::kVisit, 0, w[0], w[1], w[2], w[3]);
+    std::vector<double> s(kN);
+    std::vector<double> rate(kN);
+    for (std::uint32_t j = 0; j < kN; ++j) {
+      s[j] = static_cast<float>(-1.02 + 2.04 * cxsim::uniform_of(w[0][j]));  // a float, as Customer::sentiment
+      rate[j] = j % 5 == 0 ? 0.0 : 1e-4 + 0.5 * cxsim::uniform_of(w[1][j]);
+    }
+    s[1] = -1.0;
+    s[2] = 1.0;
+    s[3] = 0.7;
+    for_each_target([&] {
+      for (const std::uint32_t count : {kN, 1u, 2u, 3u, 5u, 7u, 4093u}) {
+        cxsim::ExactSum expected;
+        for (std::uint32_t j = 0; j < count; ++j) {
+          if (rate[j] > 0.0) expected.add(rate[j] * table(s[j]));
+        }
+        const std::int64_t lanes =
+            cxsim::interpolated_fixed_sum(table.values(), table.scale(), table.last(), s.data(), rate.data(), count);
+        ASSERT_TRUE(expected.fixed == lanes) << "noise_sd " << noise_sd << " count " << count;
+      }
+    });
+  }
 }
 
 // Every number of two result documents: counts (integers) equal, other figures within `relative`.
