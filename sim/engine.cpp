@@ -91,6 +91,20 @@ void Kernel::experience(Customer& c, double q, double salience) const {
 }
 
 void Kernel::step(Customer& c, Who who, int t, Tally& tally, const VisitDraw* draw) const {
+  step_one(c, who, t, tally, draw);
+}
+
+void Kernel::step_block(Customer* customers, std::uint32_t first_id, std::uint32_t first_slot, std::uint32_t count,
+                        int t, Tally& tally, const BlockDraws& draws) const {
+  for (std::uint32_t j = 0; j < count; ++j) {
+    const VisitDraw draw{{draws.w[0][j], draws.w[1][j], draws.w[2][j], draws.w[3][j]}, draws.z[j]};
+    step_one(customers[j], Who(first_id + j, first_slot + j), t, tally, &draw);
+  }
+}
+
+// step, inlined into the block loop (the hot loop of the demand pass) and into step.
+[[gnu::always_inline]] inline void Kernel::step_one(Customer& c, Who who, int t, Tally& tally,
+                                                    const VisitDraw* draw) const {
   if (!c.active()) return;
   const SegmentModel& g = m_.segments[c.segment];
   ++tally.starts[tally.start_index(t, m_.segments.size(), c.segment, c.cohort())];
@@ -464,7 +478,7 @@ void Kernel::end_period_block(Customer* customers, std::uint32_t first_id, std::
 // After the referrals (counted by the caller): `exp_x` is exp(b.x) of the customer's state as the
 // phase starts; a state trigger's treatment, which may change the state and start a timed hazard
 // multiplier, recomputes both.
-void Kernel::end_period(Customer& c, Who who, int t, Tally& tally, double exp_x) const {
+[[gnu::always_inline]] inline void Kernel::end_period(Customer& c, Who who, int t, Tally& tally, double exp_x) const {
   const SegmentModel& g = m_.segments[c.segment];
   const InterventionIndex& ix = m_.interventions;
   const bool timed = !ix.hazard_factors.empty();

@@ -126,6 +126,13 @@ struct VisitDraw {
   double normal;
 };
 
+// A block of customers' (t, kVisit) words and visit normals, structure of arrays: customer j's words
+// are w[0][j] .. w[3][j], its normal z[j] (the runner's scratch, drawn in lanes).
+struct BlockDraws {
+  const std::uint32_t* w[4];
+  const double* z;
+};
+
 // The kernel's math for the two functions of every customer-period (MODEL.md leaves their rounding
 // free): the visit quality's normal (Box-Muller: log, cos) and the hazard's exp(b.x).
 //  - kLanes: Highway's vector Log, Cos and Exp (rng_simd.hpp "Lane math"); the engine's definition,
@@ -161,6 +168,10 @@ class Kernel {
   // runner draws a block of customers' at once in lanes); they are the same step would draw.
   void step(Customer& c, Who who, int t, Tally& tally, const VisitDraw* visit = nullptr) const;
 
+  // step of `count` consecutive customers (ids first_id.., slots first_slot..) with their draws.
+  void step_block(Customer* customers, std::uint32_t first_id, std::uint32_t first_slot, std::uint32_t count, int t,
+                  Tally& tally, const BlockDraws& draws) const;
+
   // Period t, phase 2 (step 3): the outcome of this period's contact given the channels' queues
   // (a queue channel: the state found, the offered wait against the customer's patience; a backlog
   // channel: the answer's period and wait, the outcome waiting until then), and of a backlog
@@ -193,6 +204,7 @@ class Kernel {
 
  private:
   void experience(Customer& c, double quality, double salience) const;
+  void step_one(Customer& c, Who who, int t, Tally& tally, const VisitDraw* draw) const;
   // `failure_draw` is the uniform of the failure draw, `z` the quality's standard normal.
   void visit(Customer& c, Who who, int t, std::uint32_t v, double failure_draw, double z, Tally& tally) const;
   // end_period after the referrals, with exp(b.x) of the customer's state at the start of the phase.

@@ -308,15 +308,14 @@ class Replication {
       // Every active customer without a contact this period draws its (t, kVisit) block and visit
       // normal: drawn for the whole block at once in SIMD lanes (the same bits as one by one).
       BlockScratch& scratch = scratch_.local();
-      const bool lanes = draw_visits(block, t, scratch);
-      for (std::uint32_t j = 0; j < block.count; ++j) {
-        Customer& c = customers_[block.first_slot + j];
-        const Who who(block.first_id + j, block.first_slot + j);
-        if (lanes) {
-          const VisitDraw draw{{scratch.w[0][j], scratch.w[1][j], scratch.w[2][j], scratch.w[3][j]}, scratch.z[j]};
-          kernel_.step(c, who, t, tally, &draw);
-        } else {
-          kernel_.step(c, who, t, tally);
+      if (draw_visits(block, t, scratch)) {
+        const BlockDraws draws{{scratch.w[0].data(), scratch.w[1].data(), scratch.w[2].data(), scratch.w[3].data()},
+                               scratch.z.data()};
+        kernel_.step_block(&customers_[block.first_slot], block.first_id, block.first_slot, block.count, t, tally,
+                           draws);
+      } else {
+        for (std::uint32_t j = 0; j < block.count; ++j) {
+          kernel_.step(customers_[block.first_slot + j], Who(block.first_id + j, block.first_slot + j), t, tally);
         }
       }
       if (end_too) end_block(block, t, tally, scratch);
@@ -347,16 +346,22 @@ class Replication {
   // triggers, churn, decays, NPS) in the same pass.
   void serve(int t) {
     if (m_.channels.empty()) return;
-    std::size_t at = 0;
+    // The channels' queues are independent (each channel's own state): solved side by side, so a
+    // run on several threads is not held up by one long Erlang A day after another.
+    std::vector<std::size_t> at(m_.channels.size() + 1, 0);
     for (std::size_t k = 0; k < m_.channels.size(); ++k) {
-      const auto intervals = static_cast<std::size_t>(m_.channels[k].intervals);
-      plan_channel(k, t, &demand_[at], &demand_[at + intervals]);
-      at += intervals + m_.segments.size();
+      at[k + 1] = at[k] + static_cast<std::size_t>(m_.channels[k].intervals) + m_.segments.size();
     }
+    tbb::parallel_for(std::size_t{0}, m_.channels.size(), [&](std::size_t k) {
+      plan_channel(k, t, &demand_[at[k]], &demand_[at[k] + static_cast<std::size_t>(m_.channels[k].intervals)]);
+    });
     for_blocks([this, t](const CustomerRange& block, Tally& tally) {
       for (std::uint32_t j = 0; j < block.count; ++j) {
-        kernel_.serve(customers_[block.first_slot + j], Who(block.first_id + j, block.first_slot + j), t, service_,
-                      tally);
+        Customer& c = customers_[block.first_slot + j];
+        // Only a contact of this period or a pending backlog request has an outcome to serve.
+        if (c.flags & (Customer::kContacting | Customer::kPending)) {
+          kernel_.serve(c, Who(block.first_id + j, block.first_slot + j), t, service_, tally);
+        }
       }
       end_block(block, t, tally, scratch_.local());
     });

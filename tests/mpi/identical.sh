@@ -45,13 +45,15 @@ if [[ "$case" != resume ]]; then
 fi
 
 # resume: the same run uninterrupted in one process, then interrupted under mpirun once its
-# checkpoint holds a replication, then resumed under mpirun.
-run=(run "$src/scenarios/telecom_subscription.json" --customers 20000 --horizon 120 --replications 8 -q --threads 1)
+# checkpoint holds a replication, then resumed under mpirun. The run is long enough (24 replications
+# of a few tenths of a second each) that the signal, sent within 20 ms of the first checkpoint,
+# always arrives before the last replication, on a fast machine too.
+run=(run "$src/scenarios/telecom_subscription.json" --customers 30000 --horizon 120 --replications 24 -q --threads 1)
 (cd "$work/one" && "$cxsim" "${run[@]}" -o result.json)
 cd "$work/many"
 "${mpi[@]}" "$cxsim" "${run[@]}" --checkpoint cp.json -o result.json &
 job=$!
-for _ in $(seq 600); do [[ -s cp.json ]] && break; sleep 0.1; done
+for _ in $(seq 3000); do [[ -s cp.json ]] && break; sleep 0.02; done
 [[ -s cp.json ]] || { echo "no checkpoint after 60 s" >&2; kill -TERM "$job"; exit 1; }
 kill -TERM "$job"
 status=0
