@@ -24,7 +24,8 @@ g++ -O3 -march=native -std=c++17 "$floor_src" -o "$work/floor_kernel" -ltbb
 floor() { "$work/floor_kernel" 200000 365 1 | sed -n 's/.* cps \([0-9.e+]*\) .*/\1/p'; }
 before=$(floor)
 "$bench" --benchmark_filter='threads:1/lanes:1' --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
-  --benchmark_out="$work/engine.json" --benchmark_out_format=json >/dev/null
+  --benchmark_out="$work/engine.json" --benchmark_out_format=json >/dev/null 2>"$work/engine.log" ||
+  { cat "$work/engine.log" >&2; echo "bench-ratio: $bench failed" >&2; exit 1; }
 after=$(floor)
 
 python3 - "$before" "$after" "$work/engine.json" <<'EOF'
