@@ -463,7 +463,7 @@ void Kernel::end_period_block(Customer* customers, std::uint32_t first_id, std::
           interpolated_fixed_sum(promoter_.values(), promoter_.scale(), promoter_.last(), sentiment, rate, count);
     } else {
       for (std::uint32_t j = 0; j < count; ++j) {
-        if (rate[j] > 0.0) referrals.add(rate[j] * promoter_(sentiment[j]));
+        if (customers[j].active()) count_referrals(customers[j], referrals);
       }
     }
     tally.referrals_by_period[tally.at(t)] += referrals;

@@ -9,10 +9,7 @@
 
 #include "rng.hpp"
 
-// No AVX-512 targets: the lane math must give the same bits on every AVX2-and-FMA CPU (rng_simd.hpp).
-#ifndef HWY_DISABLED_TARGETS
-#define HWY_DISABLED_TARGETS (HWY_AVX3 | HWY_AVX3_DL)
-#endif
+#include "rng_simd_targets.hpp"  // before any Highway header
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "rng_simd.cpp"
 #include <hwy/foreach_target.h>  // must come before highway.h

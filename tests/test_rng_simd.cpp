@@ -6,8 +6,10 @@
 // against the scalar reference kernel on every shipped scenario.
 #include <gtest/gtest.h>
 // The same targets as sim/rng_simd.cpp (no AVX-512), so that forcing a target reaches its code.
-#define HWY_DISABLED_TARGETS (HWY_AVX3 | HWY_AVX3_DL)
+#include "rng_simd_targets.hpp"  // before any Highway header
+// clang-format off
 #include <hwy/targets.h>
+// clang-format on
 
 #include <algorithm>
 #include <cmath>
