@@ -91,19 +91,21 @@ void Kernel::experience(Customer& c, double q, double salience) const {
 }
 
 void Kernel::step(Customer& c, Who who, int t, Tally& tally, const VisitDraw* draw) const {
-  step_one(c, who, t, tally, draw);
+  step_one(c, who, t, m_.interventions.any_periodic_due(t), tally, draw);
 }
 
 void Kernel::step_block(Customer* customers, std::uint32_t first_id, std::uint32_t first_slot, std::uint32_t count,
                         int t, Tally& tally, const BlockDraws& draws) const {
+  const bool periodic_due = m_.interventions.any_periodic_due(t);
   for (std::uint32_t j = 0; j < count; ++j) {
     const VisitDraw draw{{draws.w[0][j], draws.w[1][j], draws.w[2][j], draws.w[3][j]}, draws.z[j]};
-    step_one(customers[j], Who(first_id + j, first_slot + j), t, tally, &draw);
+    step_one(customers[j], Who(first_id + j, first_slot + j), t, periodic_due, tally, &draw);
   }
 }
 
 // step, inlined into the block loop (the hot loop of the demand pass) and into step.
-[[gnu::always_inline]] inline void Kernel::step_one(Customer& c, Who who, int t, Tally& tally,
+// `periodic_due`: some periodic trigger is due in period t (the same for every customer).
+[[gnu::always_inline]] inline void Kernel::step_one(Customer& c, Who who, int t, bool periodic_due, Tally& tally,
                                                     const VisitDraw* draw) const {
   if (!c.active()) return;
   const SegmentModel& g = m_.segments[c.segment];
@@ -111,10 +113,13 @@ void Kernel::step_block(Customer* customers, std::uint32_t first_id, std::uint32
   const CustomerRng rng(m_.seed, replication_, who.id);
 
   const InterventionIndex& ix = m_.interventions;
-  if (!ix.empty()) {
+  if (periodic_due) {
     for (std::uint32_t i : ix.periodic) {
       if (ix.items[i].periodic_due(t)) fire(c, who, t, i, tally);
     }
+  }
+  if (c.flags & Customer::kTreat) {  // selected by a capacity-limited intervention: its marks say which
+    c.flags &= static_cast<std::uint8_t>(~Customer::kTreat);
     for (std::uint32_t i : ix.limited) {
       std::uint8_t& marks = iv_state_->marks(who.slot, i);
       if (marks & InterventionState::kPending) {
@@ -174,13 +179,17 @@ void Kernel::visit(Customer& c, Who who, int t, std::uint32_t v, double failure_
   const InterventionIndex& ix = m_.interventions;
   ++tally.visits[v];
   double failure = tp.failure_at(t);
-  if (!ix.empty()) {
+  // What interventions do here (nothing at most touchpoints; a factor of 1 changes nothing).
+  const std::uint8_t hooks = ix.empty() ? 0 : ix.touchpoint_hooks[v];
+  if (hooks & (InterventionIndex::kOnVisit | InterventionIndex::kFailureFactors)) {
     double factor = 1.0;
     for (std::uint32_t i : ix.on_visit[v]) {
       if (fire(c, who, t, i, tally) && ix.items[i].has_visit_multiplier) factor *= ix.items[i].visit_failure_multiplier;
     }
-    for (const TimedFactor& f : ix.failure_factors[v]) {
-      if (iv_state_->until(who.slot, f.slot) > t) factor *= f.factor;
+    if (c.flags & Customer::kTimed) {
+      for (const TimedFactor& f : ix.failure_factors[v]) {
+        if (iv_state_->until(who.slot, f.slot) > t) factor *= f.factor;
+      }
     }
     failure *= factor;
   }
@@ -205,7 +214,7 @@ void Kernel::visit(Customer& c, Who who, int t, std::uint32_t v, double failure_
   if (tp.cost != 0.0) tally.touchpoint_cost.add(tp.cost * m_.discount[t]);
   c.effort += static_cast<float>(tp.effort);
   experience(c, q, tp.salience);
-  if (failed && !ix.empty()) {
+  if (failed && (hooks & InterventionIndex::kOnFailure)) {
     for (std::uint32_t i : ix.on_failure[v]) fire(c, who, t, i, tally);
   }
 
@@ -271,6 +280,7 @@ void Kernel::treat(Customer& c, Who who, int t, std::uint32_t i, Tally& tally) c
     experience(c, clamp_unit(normal_draw(iv.quality_mean, iv.quality_sd, u[2], u[3])), iv.salience);
   }
   if (iv.timed_slot >= 0) {
+    c.flags |= Customer::kTimed;
     const std::int64_t until = std::min<std::int64_t>(std::int64_t{t} + iv.duration, m_.periods());
     iv_state_->until(who.slot, static_cast<std::uint32_t>(iv.timed_slot)) = static_cast<std::int32_t>(until);
   }
@@ -481,14 +491,13 @@ void Kernel::end_period_block(Customer* customers, std::uint32_t first_id, std::
 [[gnu::always_inline]] inline void Kernel::end_period(Customer& c, Who who, int t, Tally& tally, double exp_x) const {
   const SegmentModel& g = m_.segments[c.segment];
   const InterventionIndex& ix = m_.interventions;
+  // Without a live timed effect (kTimed clear) the multiplier is exactly 1.
   const bool timed = !ix.hazard_factors.empty();
-  double multiplier = timed ? hazard_multiplier(who, t) : 1.0;
-  if (!ix.empty()) {
-    for (std::uint32_t i : ix.state) {
-      if (state_trigger_holds(c, t, ix.items[i], multiplier, exp_x) && fire(c, who, t, i, tally)) {
-        exp_x = hazard_exp(c);
-        if (timed) multiplier = hazard_multiplier(who, t);
-      }
+  double multiplier = timed && (c.flags & Customer::kTimed) ? hazard_multiplier(who, t) : 1.0;
+  for (std::uint32_t i : ix.state) {
+    if (state_trigger_holds(c, t, ix.items[i], multiplier, exp_x) && fire(c, who, t, i, tally)) {
+      exp_x = hazard_exp(c);
+      if (timed && (c.flags & Customer::kTimed)) multiplier = hazard_multiplier(who, t);
     }
   }
   const double hazard = period_hazard(c, multiplier, exp_x);
@@ -499,6 +508,10 @@ void Kernel::end_period_block(Customer* customers, std::uint32_t first_id, std::
     return;
   }
   c.hazard_budget = static_cast<float>(budget);
+  // Every timed effect ends by the next period: from then on the common path skips them.
+  if ((c.flags & Customer::kTimed) && !iv_state_->timed_live_at(who.slot, t + 1)) {
+    c.flags &= static_cast<std::uint8_t>(~Customer::kTimed);
+  }
   c.bad *= static_cast<float>(g.bad_decay);
   c.effort *= static_cast<float>(g.effort_decay);
   const std::size_t p = tally.at(t);

@@ -26,7 +26,7 @@ struct Customer {
   std::uint16_t touchpoint;      // current touchpoint (model index; at most 65535 touchpoints)
   std::uint16_t issue_contacts;  // contacts made so far on the open issue
   std::uint8_t segment;
-  std::uint8_t flags;     // kActive | kContacting | kPending | kCohort
+  std::uint8_t flags;     // kActive | kContacting | kPending | kCohort | kTreat | kTimed
   std::uint8_t channel;   // channel of this period's contact, or of the pending backlog request
   std::uint8_t interval;  // interval of the open day of this period's contact
 
@@ -34,6 +34,12 @@ struct Customer {
   static constexpr std::uint8_t kContacting = 2;
   static constexpr std::uint8_t kPending = 4;  // a backlog request awaits its answer (PendingAnswers)
   static constexpr std::uint8_t kCohort = 8;   // active at the start of period 0: the measured base
+  // Shortcuts to the intervention side arrays (InterventionState), so the common path never reads
+  // them: kTreat, a capacity-limited intervention selected the customer for treatment at the start of
+  // the next period (its marks say which); kTimed, a timed effect may be live (set by a treatment
+  // that starts one, cleared at the end of the period after the last one ends).
+  static constexpr std::uint8_t kTreat = 16;
+  static constexpr std::uint8_t kTimed = 32;
   bool active() const { return flags & kActive; }
   bool cohort() const { return flags & kCohort; }
   bool has_issue() const { return issue_opened >= 0; }
@@ -204,7 +210,7 @@ class Kernel {
 
  private:
   void experience(Customer& c, double quality, double salience) const;
-  void step_one(Customer& c, Who who, int t, Tally& tally, const VisitDraw* draw) const;
+  void step_one(Customer& c, Who who, int t, bool periodic_due, Tally& tally, const VisitDraw* draw) const;
   // `failure_draw` is the uniform of the failure draw, `z` the quality's standard normal.
   void visit(Customer& c, Who who, int t, std::uint32_t v, double failure_draw, double z, Tally& tally) const;
   // end_period after the referrals, with exp(b.x) of the customer's state at the start of the phase.

@@ -129,6 +129,18 @@ InterventionIndex compile_interventions(const Scenario& s, const std::vector<std
     x.items.push_back(std::move(m));
     x.ids.push_back(iv.id);
   }
+  x.touchpoint_hooks.assign(touchpoint_ids.size(), 0);
+  for (std::size_t v = 0; v < touchpoint_ids.size(); ++v) {
+    std::uint8_t& h = x.touchpoint_hooks[v];
+    if (!x.on_visit[v].empty()) h |= InterventionIndex::kOnVisit;
+    if (!x.failure_factors[v].empty()) h |= InterventionIndex::kFailureFactors;
+    if (!x.on_failure[v].empty()) h |= InterventionIndex::kOnFailure;
+  }
+  x.periodic_due.assign(static_cast<std::size_t>(std::max(0, s.horizon_periods + s.warmup_periods)), 0);
+  for (std::uint32_t i : x.periodic) {
+    const std::vector<std::uint8_t>& due = x.items[i].due;
+    for (std::size_t t = 0; t < due.size() && t < x.periodic_due.size(); ++t) x.periodic_due[t] |= due[t];
+  }
   return x;
 }
 

@@ -88,6 +88,17 @@ struct InterventionIndex {
   std::vector<std::vector<TimedFactor>> failure_factors;  // per touchpoint
   std::vector<TimedFactor> hazard_factors;
 
+  // Per touchpoint, what a visit there must look at (so a visit anywhere else looks at nothing):
+  // kOnVisit, an on_visit trigger; kFailureFactors, a timed failure multiplier; kOnFailure, an
+  // on_failure trigger.
+  static constexpr std::uint8_t kOnVisit = 1, kFailureFactors = 2, kOnFailure = 4;
+  std::vector<std::uint8_t> touchpoint_hooks;
+  // Periodic triggers due at run period t (any of them): periodic_due[t] for t below the run periods.
+  std::vector<std::uint8_t> periodic_due;
+  bool any_periodic_due(int t) const {
+    return t >= 0 && t < static_cast<int>(periodic_due.size()) && periodic_due[static_cast<std::size_t>(t)];
+  }
+
   bool empty() const { return items.empty(); }
 };
 
@@ -124,6 +135,14 @@ class InterventionState {
   }
   std::int32_t until(std::uint32_t customer, std::uint32_t slot) const {
     return until_[static_cast<std::size_t>(customer) * timed_ + slot];
+  }
+  // Some timed effect of the customer is live in period t.
+  bool timed_live_at(std::uint32_t customer, int t) const {
+    const std::int32_t* u = until_.data() + static_cast<std::size_t>(customer) * timed_;
+    for (std::uint32_t k = 0; k < timed_; ++k) {
+      if (u[k] > t) return true;
+    }
+    return false;
   }
   // First period at which intervention cooldown `slot` may treat the customer again (0: any).
   std::int32_t& ready(std::uint32_t customer, std::uint32_t slot) {

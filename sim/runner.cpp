@@ -564,6 +564,7 @@ class Replication {
     }
     for (std::size_t j = 0; j < chosen_.size() && chosen_[j] <= last; ++j) {
       iv_state_.marks(chosen_slots_[j], i) |= InterventionState::kPending;
+      customers_[chosen_slots_[j]].flags |= Customer::kTreat;
     }
   }
 
