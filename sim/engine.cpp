@@ -56,11 +56,15 @@ Kernel::Kernel(const Model& model, std::uint32_t replication, InterventionState*
       iv_state_(interventions),
       pending_(pending),
       math_(math) {
-  double most = 0.0;
-  for (const SegmentModel& g : model.segments) most = std::max(most, g.referral_rate);
+  double most = 0.0, least = 0.0;
+  for (const SegmentModel& g : model.segments) {
+    most = std::max(most, g.referral_rate);
+    least = std::min(least, g.referral_rate);
+  }
   any_referrals_ = most > 0.0;
-  // In lanes each term 2^32 rate P <= 2^32 * 1000 and a block's sum of 4,096 stay far below 2^63.
-  referral_lanes_ = any_referrals_ && !promoter_.step() && most <= 1000.0;
+  // In lanes each term 2^32 rate P <= 2^32 * 1000 < 2^52 and a block's sum of 4,096 stay far below
+  // 2^63 (rng_simd.hpp interpolated_fixed_sum); the schema keeps rates in [0, 100].
+  referral_lanes_ = any_referrals_ && !promoter_.step() && least >= 0.0 && most <= 1000.0;
   CXSIM_CHECK(model.interventions.empty() || interventions != nullptr,
               "a model with interventions needs their per-customer state");
 }

@@ -225,17 +225,26 @@ void StandardNormalsLanes(const std::uint32_t* a, const std::uint32_t* b, double
   for (std::size_t k = 0; k < count - j; ++k) z[j + k] = pz[k];
 }
 
-// One lane of interpolated_fixed_sum: trunc(2^32 w f(s)), f as PromoterTable::operator().
+// An integer-valued double in [0, 2^52) as int64, exactly: its bits plus 2^52 are 2^52's bits plus
+// it. (Highway's ConvertTo from double to int64 is emulated, and slower, without AVX-512.)
+HWY_INLINE hn::Vec<hn::Rebind<std::int64_t, DF>> SmallWholeToInt64(DF d, VF whole) {
+  const hn::Rebind<std::int64_t, DF> di;
+  return hn::Sub(hn::BitCast(di, hn::Add(whole, hn::Set(d, 4503599627370496.0))),
+                 hn::Set(di, std::int64_t{0x4330000000000000}));
+}
+
+// One lane of interpolated_fixed_sum: trunc(2^32 w f(s)), f as PromoterTable::operator(). The index
+// lies in [0, last] and the term in [0, 2^42] (weights in [0, 1000], interpolation_fixed_sum's
+// contract), both in SmallWholeToInt64's range once truncated.
 HWY_INLINE hn::Vec<hn::Rebind<std::int64_t, DF>> InterpolatedFixed(DF d, const double* values, double scale,
                                                                    double last, VF s, VF w) {
-  const hn::Rebind<std::int64_t, DF> di;
   const VF x = hn::Mul(hn::Add(s, hn::Set(d, 1.0)), hn::Set(d, scale));
   const VF i = hn::Trunc(hn::Min(hn::Max(x, hn::Zero(d)), hn::Set(d, last)));
-  const auto index = hn::ConvertTo(di, i);
+  const auto index = SmallWholeToInt64(d, i);
   const VF lo = hn::GatherIndex(d, values, index);
   const VF hi = hn::GatherIndex(d, values + 1, index);
   const VF f = hn::Add(lo, hn::Mul(hn::Sub(x, i), hn::Sub(hi, lo)));
-  return hn::ConvertTo(di, hn::Mul(hn::Mul(w, f), hn::Set(d, 4294967296.0)));
+  return SmallWholeToInt64(d, hn::Trunc(hn::Mul(hn::Mul(w, f), hn::Set(d, 4294967296.0))));
 }
 
 std::int64_t InterpolatedFixedSumLanes(const double* values, double scale, double last, const double* s,

@@ -48,7 +48,8 @@ double exp_lane(double x);
 // PromoterTable (engine.hpp) computes, x = (s + 1) scale, i = trunc(min(max(x, 0), last)),
 // f = values[i] + (x - i) (values[i + 1] - values[i]), with the same operations in the same order (no
 // fused multiply-add), so each term is the integer ExactSum::add (tally.hpp) would add for w f: the
-// sum is the same to the bit. Needs w[j] >= 0 and 2^32 w[j] f(s[j]) n < 2^63 (the caller checks).
+// sum is the same to the bit. Needs 0 <= w[j] <= 2^20 and values in [0, 1] (each term below 2^52, which
+// the lanes convert exactly) and 2^32 w[j] f(s[j]) n < 2^63 (the caller checks).
 std::int64_t interpolated_fixed_sum(const double* values, double scale, double last, const double* s, const double* w,
                                     std::size_t n);
 

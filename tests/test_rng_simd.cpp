@@ -320,7 +320,8 @@ TEST(RngSimd, ReferralSumInLanesIsTheScalarFixedPointSum) {
     std::vector<double> rate(kN);
     for (std::uint32_t j = 0; j < kN; ++j) {
       s[j] = static_cast<float>(-1.02 + 2.04 * cxsim::uniform_of(w[0][j]));  // a float, as Customer::sentiment
-      rate[j] = j % 5 == 0 ? 0.0 : 1e-4 + 0.5 * cxsim::uniform_of(w[1][j]);
+      // Rates up to the kernel's limit for lanes (1,000): terms up to 2^42, converted exactly.
+      rate[j] = j % 5 == 0 ? 0.0 : (j % 7 == 0 ? 1000.0 : 0.5) * cxsim::uniform_of(w[1][j]) + 1e-4;
     }
     s[1] = -1.0;
     s[2] = 1.0;
