@@ -11,7 +11,12 @@ namespace cxsim {
 
 namespace {
 
-inline double clamp_unit(double x) { return std::min(1.0, std::max(-1.0, x)); }
+// std::min(1.0, std::max(-1.0, x)), written as the selects the processor's min and max compute
+// (the same result for every x, NaN included), so the compiler emits no branch.
+inline double clamp_unit(double x) {
+  const double above = x > -1.0 ? x : -1.0;
+  return above < 1.0 ? above : 1.0;
+}
 
 inline double normal_draw(double mean, double sd, double u1, double u2) {
   return sd > 0.0 ? mean + sd * standard_normal(u1, u2) : mean;
@@ -89,7 +94,7 @@ void Kernel::init(Customer& c, Who who, bool joiner) const {
 void Kernel::experience(Customer& c, double q, double salience) const {
   const SegmentModel& g = m_.segments[c.segment];
   const double s = c.sentiment;
-  const double w = std::min(1.0, g.memory * salience * (q < s ? g.negativity_bias : 1.0));
+  const double w = std::min(1.0, g.memory * salience * g.bias_if_worse[q < s]);
   c.sentiment = static_cast<float>(clamp_unit(s + w * (q - s)));
   if (q < g.bad_threshold) c.bad += 1.0f;
 }
@@ -444,7 +449,9 @@ double Kernel::churn_probability(const Customer& c, double hazard_multiplier) co
 void Kernel::end_period(Customer& c, Who who, int t, Tally& tally) const {
   if (!c.active()) return;
   count_referrals(c, tally.referrals_by_period[tally.at(t)]);
-  end_period(c, who, t, tally, hazard_exp(c));
+  PeriodEnd end(m_, tally, t);
+  end_period(c, who, t, tally, end, hazard_exp(c));
+  end.add_to(tally);
 }
 
 // The referrals a customer makes this period, rate P(promoter | s) (MODEL.md), into `sum`.
@@ -459,6 +466,7 @@ void Kernel::end_period_block(Customer* customers, std::uint32_t first_id, std::
     for (std::uint32_t j = 0; j < count; ++j) end_period(customers[j], Who(first_id + j, first_slot + j), t, tally);
     return;
   }
+  PeriodEnd end(m_, tally, t);
   // One pass over the block's state as the phase starts: b.x for exp in lanes, and each customer's
   // sentiment and referral rate (0 if inactive) for the referrals, summed at once and added to the
   // tally once (fixed point: the same integers as one ExactSum::add per customer, in any order).
@@ -485,14 +493,27 @@ void Kernel::end_period_block(Customer* customers, std::uint32_t first_id, std::
   exp_lanes(scratch, count);
   for (std::uint32_t j = 0; j < count; ++j) {
     Customer& c = customers[j];
-    if (c.active()) end_period(c, Who(first_id + j, first_slot + j), t, tally, scratch[j]);
+    if (c.active()) end_period(c, Who(first_id + j, first_slot + j), t, tally, end, scratch[j]);
   }
+  end.add_to(tally);
 }
 
 // After the referrals (counted by the caller): `exp_x` is exp(b.x) of the customer's state as the
 // phase starts; a state trigger's treatment, which may change the state and start a timed hazard
 // multiplier, recomputes both.
-[[gnu::always_inline]] inline void Kernel::end_period(Customer& c, Who who, int t, Tally& tally, double exp_x) const {
+Kernel::PeriodEnd::PeriodEnd(const Model& m, const Tally& tally, int t)
+    : p(tally.at(t)),
+      nps_due(m.nps_due[static_cast<std::size_t>(t)] != 0),
+      terminal(t + 1 == m.periods() && m.discount_factor < 1.0) {}  // undiscounted, it is not defined
+
+void Kernel::PeriodEnd::add_to(Tally& tally) const {
+  tally.active_end[p] += active;
+  tally.cohort_active_end[p] += cohort_active;
+  tally.open_issues_end[p] += open_issues;
+}
+
+[[gnu::always_inline]] inline void Kernel::end_period(Customer& c, Who who, int t, Tally& tally, PeriodEnd& end,
+                                                      double exp_x) const {
   const SegmentModel& g = m_.segments[c.segment];
   const InterventionIndex& ix = m_.interventions;
   // Without a live timed effect (kTimed clear) the multiplier is exactly 1.
@@ -518,15 +539,14 @@ void Kernel::end_period_block(Customer* customers, std::uint32_t first_id, std::
   }
   c.bad *= static_cast<float>(g.bad_decay);
   c.effort *= static_cast<float>(g.effort_decay);
-  const std::size_t p = tally.at(t);
-  ++tally.active_end[p];
-  tally.cohort_active_end[p] += c.cohort();
-  if (c.has_issue()) ++tally.open_issues_end[p];
-  if (m_.nps_due[t]) {
-    tally.nps_sum[p].add(promoter_probability(c.sentiment, m_.nps.noise_sd) -
+  ++end.active;
+  end.cohort_active += c.cohort();
+  end.open_issues += c.has_issue();
+  if (end.nps_due) {
+    tally.nps_sum[end.p].add(promoter_probability(c.sentiment, m_.nps.noise_sd) -
                          detractor_probability(c.sentiment, m_.nps.noise_sd));
   }
-  if (t + 1 == m_.periods() && m_.discount_factor < 1.0) {  // undiscounted, it is not defined
+  if (end.terminal) {
     // Terminal value: the margin of every period after the horizon at this period's churn
     // probability p_T held for ever, sum_{k >= 0} m r d^(T + k) (1 - p_T)^k, discounted to period 0.
     const double survive = std::exp(-hazard);  // 1 - p_T

@@ -213,8 +213,17 @@ class Kernel {
   void step_one(Customer& c, Who who, int t, bool periodic_due, Tally& tally, const VisitDraw* draw) const;
   // `failure_draw` is the uniform of the failure draw, `z` the quality's standard normal.
   void visit(Customer& c, Who who, int t, std::uint32_t v, double failure_draw, double z, Tally& tally) const;
+  // What end_period counts for every survivor (in registers over a block, then into the tally),
+  // and what holds for every customer of period t.
+  struct PeriodEnd {
+    std::size_t p;              // tally.at(t)
+    bool nps_due, terminal;     // m_.nps_due[t]; the last period and a terminal value defined
+    std::int64_t active = 0, cohort_active = 0, open_issues = 0;
+    PeriodEnd(const Model& m, const Tally& tally, int t);
+    void add_to(Tally& tally) const;
+  };
   // end_period after the referrals, with exp(b.x) of the customer's state at the start of the phase.
-  void end_period(Customer& c, Who who, int t, Tally& tally, double exp_x) const;
+  void end_period(Customer& c, Who who, int t, Tally& tally, PeriodEnd& end, double exp_x) const;
   // b.x of the churn hazard (MODEL.md "Churn"), and exp of it in the kernel's math.
   double hazard_predictor(const Customer& c) const;
   double hazard_exp(const Customer& c) const;

@@ -178,6 +178,7 @@ Model compile_model(const Scenario& s) {
     sm.entry = entry_pick(g.entry.empty() ? s.journey.entry : g.entry, tp_index);
     sm.contact_propensity_at = table(g.contact_propensity);
     sm.revenue_at = table(g.revenue_per_period);
+    sm.bias_if_worse[1] = g.negativity_bias;
     m.max_referral_rate = std::max(m.max_referral_rate, g.referral_rate);
     if (!s.service.channels.empty()) {
       if (g.channel_mix.empty()) {

@@ -60,6 +60,9 @@ struct SegmentModel : Segment {
   EntryPick entry;               // initial customers' start
   CumulativeTable channel_pick;  // over channels (empty when there are no channels)
   PeriodTable contact_propensity_at, revenue_at;  // the schedules, by run period index
+  // The experience weight's factor by [q < s]: 1, or negativity_bias (a lookup, not a branch: whether
+  // an experience is worse than the sentiment is a coin toss the processor cannot predict).
+  double bias_if_worse[2] = {1.0, 1.0};
 };
 
 struct TouchpointModel : Touchpoint {
