@@ -223,7 +223,9 @@ class Kernel {
     void add_to(Tally& tally) const;
   };
   // end_period after the referrals, with exp(b.x) of the customer's state at the start of the phase.
-  void end_period(Customer& c, Who who, int t, Tally& tally, PeriodEnd& end, double exp_x) const;
+  // `multiplier` is start_multiplier's.
+  void end_period(Customer& c, Who who, int t, Tally& tally, PeriodEnd& end, double exp_x, double multiplier) const;
+  double start_multiplier(const Customer& c, Who who, int t) const;
   // b.x of the churn hazard (MODEL.md "Churn"), and exp of it in the kernel's math.
   double hazard_predictor(const Customer& c) const;
   double hazard_exp(const Customer& c) const;
