@@ -3,6 +3,7 @@
 #include "erlang_a.hpp"
 
 #include "erlang_a_detail.hpp"
+#include "erlang_a_lanes.hpp"
 
 #include <algorithm>
 #include <boost/math/special_functions/beta.hpp>
@@ -80,30 +81,6 @@ PoissonWindow poisson_window(double a, std::vector<double>& w, std::vector<doubl
     running += w[j];
   }
   return pw;
-}
-
-// One uniformization step v -> out = v P on states [lo, hi] (pointers offset so that index k is
-// state k and index -1 exists), fused with acc += weight * v. v is 0 outside its window.
-void step_time_sum(const double* __restrict v, double* __restrict out, double* __restrict acc,
-                   const double* __restrict stay, const double* __restrict down, double up, double weight, int lo,
-                   int hi) {
-  for (int k = lo; k <= hi; ++k) {
-    const double vk = v[k];
-    out[k] = stay[k] * vk + up * v[k - 1] + down[k + 1] * v[k + 1];
-    acc[k] += weight * vk;
-  }
-}
-
-// The same, also accumulating end += end_weight * v (the last steps, inside the Poisson window).
-void step_time_end_sum(const double* __restrict v, double* __restrict out, double* __restrict acc,
-                       double* __restrict end, const double* __restrict stay, const double* __restrict down, double up,
-                       double weight, double end_weight, int lo, int hi) {
-  for (int k = lo; k <= hi; ++k) {
-    const double vk = v[k];
-    out[k] = stay[k] * vk + up * v[k - 1] + down[k + 1] * v[k + 1];
-    acc[k] += weight * vk;
-    end[k] += end_weight * vk;
-  }
 }
 
 // [lo, hi] becomes its union with [from, to] (an empty window has lo > hi).
@@ -466,10 +443,12 @@ void ErlangADay::run_interval(std::size_t index, double budget, bool detect_stea
       const int new_hi = std::min(hi + 1, cap);
       if (n >= left) {
         const double end_weight = poisson_[static_cast<std::size_t>(n - pw.first)];
-        step_time_end_sum(cur, nxt, acc, end, stay, down, up, time_weight, end_weight, new_lo, new_hi);
+        // One uniformization step cur -> nxt = cur P on [new_lo, new_hi] (index -1 exists; cur is 0
+        // outside its window), fused with the time and end sums (erlang_a_lanes.hpp).
+        uniformization_step(cur, nxt, acc, end, stay, down, up, time_weight, end_weight, new_lo, new_hi);
         extend(end_lo, end_hi, new_lo, new_hi);
       } else {
-        step_time_sum(cur, nxt, acc, stay, down, up, time_weight, new_lo, new_hi);
+        uniformization_step(cur, nxt, acc, nullptr, stay, down, up, time_weight, 0.0, new_lo, new_hi);
       }
       ++steps;
       stats_.state_updates += new_hi - new_lo + 1;
