@@ -26,6 +26,7 @@
 #include "cxsim/runner.hpp"
 #include "cxsim/scenario.hpp"
 #include "engine.hpp"
+#include "erlang_a_lanes.hpp"
 #include "rng.hpp"
 #include "rng_simd.hpp"
 #include "run_model.hpp"
@@ -338,6 +339,44 @@ TEST(RngSimd, ReferralSumInLanesIsTheScalarFixedPointSum) {
       }
     });
   }
+}
+
+// The Erlang A day's uniformization step in lanes computes, state by state, exactly the scalar
+// step's doubles (the same operations in the same order, no fused multiply-add) on every target,
+// for every window (full vectors, tails, a single state).
+TEST(RngSimd, UniformizationStepInLanesIsTheScalarStep) {
+  constexpr int kStates = 61;
+  std::uint32_t w[4][kStates + 2];
+  cxsim::philox_blocks(7, 0, 0, kStates + 2, 3, Stream::kVisit, 0, w[0], w[1], w[2], w[3]);
+  std::vector<double> v(kStates + 2), stay(kStates + 2), down(kStates + 2), acc0(kStates + 2), end0(kStates + 2);
+  for (int k = 0; k < kStates + 2; ++k) {
+    v[k] = cxsim::uniform_of(w[0][k]) / 7.0;
+    stay[k] = cxsim::uniform_of(w[1][k]) * 0.9;
+    down[k] = cxsim::uniform_of(w[2][k]) * 0.1;
+    acc0[k] = end0[k] = cxsim::uniform_of(w[3][k]) * 3.0;
+  }
+  const double up = 0.3141592653589793, weight = 0.7071067811865476, end_weight = 0.1234567890123;
+  for_each_target([&] {
+    for (const auto& [lo, hi] : std::vector<std::pair<int, int>>{{0, 59}, {1, 58}, {3, 3}, {5, 12}, {0, 6}}) {
+      for (const bool with_end : {false, true}) {
+        std::vector<double> out(kStates + 2, -1.0), acc = acc0, end = end0;
+        std::vector<double> out_ref = out, acc_ref = acc0, end_ref = end0;
+        // Index k of the arrays is state k - 1: state -1 exists.
+        cxsim::uniformization_step(v.data() + 1, out.data() + 1, acc.data() + 1, with_end ? end.data() + 1 : nullptr,
+                                   stay.data() + 1, down.data() + 1, up, weight, end_weight, lo, hi);
+        for (int k = lo + 1; k <= hi + 1; ++k) {
+          out_ref[k] = stay[k] * v[k] + up * v[k - 1] + down[k + 1] * v[k + 1];
+          acc_ref[k] += weight * v[k];
+          if (with_end) end_ref[k] += end_weight * v[k];
+        }
+        for (int k = 0; k < kStates + 2; ++k) {
+          ASSERT_EQ(bits(out[k]), bits(out_ref[k])) << "state " << k - 1 << " window " << lo << ".." << hi;
+          ASSERT_EQ(bits(acc[k]), bits(acc_ref[k])) << "state " << k - 1;
+          ASSERT_EQ(bits(end[k]), bits(end_ref[k])) << "state " << k - 1;
+        }
+      }
+    }
+  });
 }
 
 // Every number of two result documents: counts (integers) equal, other figures within `relative`.
