@@ -461,22 +461,38 @@ void Kernel::count_referrals(const Customer& c, ExactSum& sum) const {
 }
 
 void Kernel::end_period_block(Customer* customers, std::uint32_t first_id, std::uint32_t first_slot,
-                              std::uint32_t count, int t, Tally& tally, double* scratch) const {
+                              std::uint32_t count, int t, Tally& tally, double* scratch,
+                              const ServicePeriod* service) const {
+  // Only a contact of this period or a pending backlog request has an outcome to serve.
+  const auto serve_first = [&](Customer& c, Who who) {
+    if (service != nullptr && (c.flags & (Customer::kContacting | Customer::kPending)))
+      serve(c, who, t, *service, tally);
+  };
   if (math_ == KernelMath::kScalarReference) {
-    for (std::uint32_t j = 0; j < count; ++j) end_period(customers[j], Who(first_id + j, first_slot + j), t, tally);
+    for (std::uint32_t j = 0; j < count; ++j) {
+      serve_first(customers[j], Who(first_id + j, first_slot + j));
+      end_period(customers[j], Who(first_id + j, first_slot + j), t, tally);
+    }
     return;
   }
   PeriodEnd end(m_, tally, t);
-  // One pass over the block's state as the phase starts: b.x for exp in lanes, and each customer's
-  // sentiment and referral rate (0 if inactive) for the referrals, summed at once and added to the
-  // tally once (fixed point: the same integers as one ExactSum::add per customer, in any order).
+  // One pass over the block's state as the phase starts (each customer served first): b.x for exp
+  // in lanes, each customer's sentiment and referral rate (0 if inactive) for the referrals, summed
+  // at once and added to the tally once (fixed point: the same integers as one ExactSum::add per
+  // customer, in any order), and the hazard multiplier of the few customers with a live timed effect
+  // (their scattered side-array reads overlap here instead of stalling the customer loop below).
   double* sentiment = scratch + count;
   double* rate = scratch + 2 * std::size_t{count};
+  double* multiplier = scratch + 3 * std::size_t{count};
+  const bool timed = !m_.interventions.hazard_factors.empty();
   for (std::uint32_t j = 0; j < count; ++j) {
-    const Customer& c = customers[j];
+    Customer& c = customers[j];
+    serve_first(c, Who(first_id + j, first_slot + j));
     scratch[j] = hazard_predictor(c);
     sentiment[j] = c.sentiment;
     rate[j] = c.active() ? m_.segments[c.segment].referral_rate : 0.0;
+    multiplier[j] =
+        timed && (c.flags & Customer::kTimed) ? hazard_multiplier(Who(first_id + j, first_slot + j), t) : 1.0;
   }
   if (any_referrals_) {
     ExactSum referrals;
@@ -489,15 +505,6 @@ void Kernel::end_period_block(Customer* customers, std::uint32_t first_id, std::
       }
     }
     tally.referrals_by_period[tally.at(t)] += referrals;
-  }
-  // The hazard multipliers of the few customers with a live timed effect, in a pass of their own:
-  // their side-array reads (cache misses, scattered) then overlap instead of stalling the loop below.
-  double* multiplier = sentiment;  // free once the referrals are summed
-  const bool timed = !m_.interventions.hazard_factors.empty();
-  for (std::uint32_t j = 0; j < count; ++j) {
-    multiplier[j] = timed && (customers[j].flags & Customer::kTimed)
-                        ? hazard_multiplier(Who(first_id + j, first_slot + j), t)
-                        : 1.0;
   }
   exp_lanes(scratch, count);
   for (std::uint32_t j = 0; j < count; ++j) {

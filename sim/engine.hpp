@@ -196,10 +196,12 @@ class Kernel {
   void end_period(Customer& c, Who who, int t, Tally& tally) const;
 
   // end_period of `count` consecutive customers (ids first_id.., slots first_slot..): their referrals
-  // and their hazards' exp(b.x) at once in lanes, in `scratch` (3 count doubles), then each in turn.
-  // The same result as end_period of each.
+  // and their hazards' exp(b.x) at once in lanes, in `scratch` (kEndScratch count doubles), then each
+  // in turn. With `service`, each customer with a contact or backlog answer to serve is served first
+  // (in the same pass over the block). The same result as serve, then end_period, of each.
+  static constexpr std::size_t kEndScratch = 4;
   void end_period_block(Customer* customers, std::uint32_t first_id, std::uint32_t first_slot, std::uint32_t count,
-                        int t, Tally& tally, double* scratch) const;
+                        int t, Tally& tally, double* scratch, const ServicePeriod* service = nullptr) const;
 
   // This period's churn probability p = 1 - exp(-z base m exp(b.x)) (cloglog proportional hazards),
   // with m = `hazard_multiplier` (the product of the customer's live intervention multipliers).
@@ -216,8 +218,8 @@ class Kernel {
   // What end_period counts for every survivor (in registers over a block, then into the tally),
   // and what holds for every customer of period t.
   struct PeriodEnd {
-    std::size_t p;              // tally.at(t)
-    bool nps_due, terminal;     // m_.nps_due[t]; the last period and a terminal value defined
+    std::size_t p;           // tally.at(t)
+    bool nps_due, terminal;  // m_.nps_due[t]; the last period and a terminal value defined
     std::int64_t active = 0, cohort_active = 0, open_issues = 0;
     PeriodEnd(const Model& m, const Tally& tally, int t);
     void add_to(Tally& tally) const;

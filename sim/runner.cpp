@@ -165,7 +165,7 @@ struct CustomerRange {
 struct BlockScratch {
   std::array<std::array<std::uint32_t, kBlockCustomers>, 4> w;
   std::array<double, kBlockCustomers> z;
-  std::array<double, 3 * kBlockCustomers> end;
+  std::array<double, Kernel::kEndScratch * kBlockCustomers> end;
 };
 
 // The share [begin, end) of `n` items that process `rank` of `size` holds: contiguous, in rank order.
@@ -355,15 +355,9 @@ class Replication {
     tbb::parallel_for(std::size_t{0}, m_.channels.size(), [&](std::size_t k) {
       plan_channel(k, t, &demand_[at[k]], &demand_[at[k] + static_cast<std::size_t>(m_.channels[k].intervals)]);
     });
+    // Each customer's outcome, then its end of period, in one pass over each block.
     for_blocks([this, t](const CustomerRange& block, Tally& tally) {
-      for (std::uint32_t j = 0; j < block.count; ++j) {
-        Customer& c = customers_[block.first_slot + j];
-        // Only a contact of this period or a pending backlog request has an outcome to serve.
-        if (c.flags & (Customer::kContacting | Customer::kPending)) {
-          kernel_.serve(c, Who(block.first_id + j, block.first_slot + j), t, service_, tally);
-        }
-      }
-      end_block(block, t, tally, scratch_.local());
+      end_block(block, t, tally, scratch_.local(), &service_);
     });
   }
 
@@ -518,10 +512,12 @@ class Replication {
     return true;
   }
 
-  // Step 4 for a block of customers (their hazards' exp in lanes).
-  void end_block(const CustomerRange& block, int t, Tally& tally, BlockScratch& s) const {
+  // Step 4 for a block of customers (their hazards' exp in lanes), each customer's step 3 outcome first
+  // when `service` is given.
+  void end_block(const CustomerRange& block, int t, Tally& tally, BlockScratch& s,
+                 const ServicePeriod* service = nullptr) const {
     kernel_.end_period_block(&customers_[block.first_slot], block.first_id, block.first_slot, block.count, t, tally,
-                             s.end.data());
+                             s.end.data(), service);
   }
 
   // Capacity-limited intervention i: next period's treatments are the first `capacity` active
