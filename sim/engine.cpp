@@ -410,8 +410,7 @@ double Kernel::hazard_multiplier(Who who, int t) const {
   return m;
 }
 
-bool Kernel::state_trigger_holds(const Customer& c, int t, const InterventionModel& iv, double hazard_multiplier,
-                                 double exp_x) const {
+bool Kernel::state_trigger_holds(const Customer& c, int t, const InterventionModel& iv, double hazard) const {
   switch (iv.trigger) {
     case TriggerKind::kSentimentBelow:
       return c.sentiment < iv.threshold;
@@ -419,7 +418,7 @@ bool Kernel::state_trigger_holds(const Customer& c, int t, const InterventionMod
       return c.has_issue() && t - c.issue_opened > iv.issue_age;
     case TriggerKind::kRiskAbove:
       // p = 1 - exp(-lambda) is increasing in lambda: compare hazards, no expm1 needed.
-      return period_hazard(c, hazard_multiplier, exp_x) > iv.hazard_threshold;
+      return hazard > iv.hazard_threshold;
     default:
       return false;
   }
@@ -538,13 +537,13 @@ double Kernel::start_multiplier(const Customer& c, Who who, int t) const {
                                                       double exp_x, double multiplier) const {
   const SegmentModel& g = m_.segments[c.segment];
   const InterventionIndex& ix = m_.interventions;
+  double hazard = period_hazard(c, multiplier, exp_x);
   for (std::uint32_t i : ix.state) {
-    if (state_trigger_holds(c, t, ix.items[i], multiplier, exp_x) && fire(c, who, t, i, tally)) {
-      exp_x = hazard_exp(c);
-      multiplier = start_multiplier(c, who, t);
+    if (state_trigger_holds(c, t, ix.items[i], hazard) && fire(c, who, t, i, tally)) {
+      // The treatment may change the state and start a timed multiplier.
+      hazard = period_hazard(c, start_multiplier(c, who, t), hazard_exp(c));
     }
   }
-  const double hazard = period_hazard(c, multiplier, exp_x);
   const double budget = c.hazard_budget - hazard;
   if (budget <= 0.0) {
     c.flags &= static_cast<std::uint8_t>(~Customer::kActive);

@@ -244,8 +244,8 @@ class Kernel {
                Tally& tally) const;
   // z base m exp(b.x) given exp(b.x).
   double period_hazard(const Customer& c, double hazard_multiplier, double exp_x) const;
-  bool state_trigger_holds(const Customer& c, int t, const InterventionModel& iv, double hazard_multiplier,
-                           double exp_x) const;
+  // `hazard` is the customer's period_hazard now.
+  bool state_trigger_holds(const Customer& c, int t, const InterventionModel& iv, double hazard) const;
   void count_referrals(const Customer& c, ExactSum& sum) const;
   // Intervention i may act on the customer in period t: not within its cooldown, not a second
   // treatment of a once_per_customer intervention.
