@@ -183,7 +183,9 @@ void Kernel::step_block(Customer* customers, std::uint32_t first_id, std::uint32
 
 // Experiencing touchpoint v (MODEL "Journey graph" steps 1-5), with on_visit triggers before the
 // failure draw and on_failure triggers after the failure's experience.
-void Kernel::visit(Customer& c, Who who, int t, std::uint32_t v, double failure_draw, double z, Tally& tally) const {
+// Inlined into step_one, the hot loop (a call there costs its registers' spills and reloads).
+[[gnu::always_inline]] inline void Kernel::visit(Customer& c, Who who, int t, std::uint32_t v, double failure_draw,
+                                                 double z, Tally& tally) const {
   const TouchpointModel& tp = m_.touchpoints[v];
   const InterventionIndex& ix = m_.interventions;
   ++tally.visits[v];
