@@ -20,7 +20,6 @@ namespace {
 
 using namespace erlang_a_detail;
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kUnitRoundoff = 0x1p-53;
 // Omitted Poisson weight per interval, for p(L) and for pbar (see erlang_a.hpp, point 2).
 constexpr double kPoissonTail = 1e-14;
