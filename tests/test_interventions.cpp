@@ -200,6 +200,24 @@ TEST(Interventions, TimedHazardMultiplierLastsItsDurationAndRefreshes) {
   EXPECT_EQ(metric_mean(refreshed, "retention"), 1.0);
 }
 
+TEST(Interventions, ATimedEffectOutlastsAShorterOneOfTheSameCustomer) {
+  // Two treatments at t = 0: no churn for 4 periods, no shop failure for 12. The customer's "timed
+  // effect live" flag (engine.hpp kTimed) must outlive the shorter effect: no failure in 0 .. 11.
+  const std::string churny = kFrozen + R"(, "hazard": {"base": 0.05})";
+  const std::string ivs = R"("hold": {"trigger": {"periodic": {"every": 1000}},
+                                      "effect": {"hazard_multiplier": 0, "duration": 4}},
+                             "shield": {"trigger": {"periodic": {"every": 1000}},
+                                        "effect": {"failure_multiplier": {"shop": 0}, "duration": 12}})";
+  const auto within = run_text(scenario(ivs, churny, R"(, "failure": 0.5)", "", 12));
+  const auto& retention = within.replications[0].series.at("retention");
+  EXPECT_EQ(retention[3], 1.0);
+  EXPECT_LT(retention[4], 1.0);
+  ASSERT_GT(touchpoint_total(within, "shop", "visits"), 5000);
+  EXPECT_EQ(touchpoint_total(within, "shop", "failures"), 0);
+  const auto beyond = run_text(scenario(ivs, churny, R"(, "failure": 0.5)", "", 13));
+  EXPECT_GT(touchpoint_total(beyond, "shop", "failures"), 100);
+}
+
 TEST(Interventions, CloseIssueClosesTheIssueTheFailureOpened) {
   const auto r = run_text(scenario(R"("credit": {"trigger": {"on_failure": "shop"}, "effect": {"close_issue": true}})",
                                    kFrozen, R"(, "failure": 0.4)"));
