@@ -515,9 +515,6 @@ void Kernel::end_period_block(Customer* customers, std::uint32_t first_id, std::
   end.add_to(tally);
 }
 
-// After the referrals (counted by the caller): `exp_x` is exp(b.x) of the customer's state as the
-// phase starts; a state trigger's treatment, which may change the state and start a timed hazard
-// multiplier, recomputes both.
 Kernel::PeriodEnd::PeriodEnd(const Model& m, const Tally& tally, int t)
     : p(tally.at(t)),
       nps_due(m.nps_due[static_cast<std::size_t>(t)] != 0),
@@ -535,6 +532,9 @@ double Kernel::start_multiplier(const Customer& c, Who who, int t) const {
   return !m_.interventions.hazard_factors.empty() && (c.flags & Customer::kTimed) ? hazard_multiplier(who, t) : 1.0;
 }
 
+// After the referrals (counted by the caller): `exp_x` is exp(b.x) of the customer's state and
+// `multiplier` its start_multiplier as the phase starts; a state trigger's treatment, which may change
+// the state and start a timed hazard multiplier, recomputes both.
 [[gnu::always_inline]] inline void Kernel::end_period(Customer& c, Who who, int t, Tally& tally, PeriodEnd& end,
                                                       double exp_x, double multiplier) const {
   const SegmentModel& g = m_.segments[c.segment];
