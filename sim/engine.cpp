@@ -485,15 +485,13 @@ void Kernel::end_period_block(Customer* customers, std::uint32_t first_id, std::
   double* sentiment = scratch + count;
   double* rate = scratch + 2 * std::size_t{count};
   double* multiplier = scratch + 3 * std::size_t{count};
-  const bool timed = !m_.interventions.hazard_factors.empty();
   for (std::uint32_t j = 0; j < count; ++j) {
     Customer& c = customers[j];
     serve_first(c, Who(first_id + j, first_slot + j));
     scratch[j] = hazard_predictor(c);
     sentiment[j] = c.sentiment;
     rate[j] = c.active() ? m_.segments[c.segment].referral_rate : 0.0;
-    multiplier[j] =
-        timed && (c.flags & Customer::kTimed) ? hazard_multiplier(Who(first_id + j, first_slot + j), t) : 1.0;
+    multiplier[j] = start_multiplier(c, Who(first_id + j, first_slot + j), t);
   }
   if (any_referrals_) {
     ExactSum referrals;
